@@ -1,0 +1,1 @@
+"""HTTP: FastAPI routers that translate requests into calls of the capability packages."""

@@ -1,0 +1,70 @@
+"""Dependencies that make route signatures read like prose: ``principal: WriteKey``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from omniweave.access.model import Principal, Scope
+from omniweave.access.service import require_source
+from omniweave.bootstrap import Container
+from omniweave.core.errors import Forbidden, InvalidInput, NotAuthenticated
+
+
+def get_container(request: Request) -> Container:
+    return request.app.state.container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def presented_key(request: Request) -> str | None:
+    """Segment SDKs send the write key as the HTTP Basic user; our own clients send Bearer."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer" and value.strip():
+        return value.strip()
+    if scheme == "basic":
+        try:
+            user = base64.b64decode(value.strip(), validate=True).decode().partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            raise NotAuthenticated("the Authorization header is not valid Basic auth") from None
+        return user or None
+    return request.headers.get("x-api-key") or None
+
+
+def authenticate(container: Container, secret: str | None, needed: Scope) -> Principal:
+    if not secret:
+        raise NotAuthenticated("no API key: send it as HTTP Basic user or a Bearer token")
+    principal = container.keys.verify(secret)
+    if principal is None:
+        raise NotAuthenticated("unknown or revoked API key")
+    if not principal.allows(needed):
+        raise Forbidden(f"this {principal.scope.value} key cannot do what needs {needed.value}")
+    return principal
+
+
+def require(needed: Scope):
+    def dependency(request: Request, container: ContainerDep) -> Principal:
+        return authenticate(container, presented_key(request), needed)
+
+    return dependency
+
+
+WriteKey = Annotated[Principal, Depends(require(Scope.WRITE))]
+ReadKey = Annotated[Principal, Depends(require(Scope.READ))]
+AdminKey = Annotated[Principal, Depends(require(Scope.ADMIN))]
+
+
+def source_for(container: Container, principal: Principal, named: object) -> int:
+    """A write key writes to its own source; an admin key names the source in the body."""
+    if principal.source_id is not None:
+        return principal.source_id
+    if not isinstance(named, str) or not named:
+        raise InvalidInput.one("source", "an admin key must name the source it writes for")
+    with container.engine.connect() as conn:
+        return require_source(conn, principal.workspace_id, named)

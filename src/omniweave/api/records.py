@@ -1,0 +1,64 @@
+"""Native records: customers and orders from a CRM, a till, a loyalty system or a marketplace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from omniweave.api.body import read_json
+from omniweave.api.deps import ContainerDep, WriteKey, source_for
+from omniweave.ingest.records import CustomerRecord, OrderRecord
+from omniweave.ingest.service import RecordOutcome
+
+router = APIRouter(prefix="/api", tags=["records"])
+RECORD_LIMIT = 256 * 1024
+
+
+def _schema(model: type) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
+def _answer(outcome: RecordOutcome) -> dict[str, Any]:
+    return {
+        "id": outcome.id,
+        "status": outcome.status,
+        "messageId": outcome.message_id,
+        "event": outcome.event,
+    }
+
+
+@router.post("/customers", openapi_extra=_schema(CustomerRecord))
+async def upsert_customer(
+    request: Request, principal: WriteKey, container: ContainerDep
+) -> dict[str, Any]:
+    """Create or update a customer by the caller's ``customerId``; identical re-sends change
+    nothing (``status: unchanged``)."""
+    payload = await read_json(request, RECORD_LIMIT)
+    named = payload.get("source") if isinstance(payload, dict) else None
+    source_id = await run_in_threadpool(source_for, container, principal, named)
+    outcome = await run_in_threadpool(
+        container.ingest.customer, principal.workspace_id, source_id, payload
+    )
+    return _answer(outcome)
+
+
+@router.post("/orders", openapi_extra=_schema(OrderRecord))
+async def record_order(
+    request: Request, principal: WriteKey, container: ContainerDep
+) -> dict[str, Any]:
+    """Record an online or offline order, or a change of its status, by the caller's
+    ``orderId``; identical re-sends change nothing."""
+    payload = await read_json(request, RECORD_LIMIT)
+    named = payload.get("source") if isinstance(payload, dict) else None
+    source_id = await run_in_threadpool(source_for, container, principal, named)
+    outcome = await run_in_threadpool(
+        container.ingest.order, principal.workspace_id, source_id, payload
+    )
+    return _answer(outcome)

@@ -1,0 +1,110 @@
+"""Segment's HTTP Tracking API: ``POST /v1/{identify,track,page,screen,group,alias,batch}``.
+
+Existing Segment and RudderStack SDKs work unchanged: the write key is the HTTP Basic user
+(or ``writeKey`` in the body), bodies may be gzipped, and a 200 means the events are committed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from omniweave.access.model import Scope
+from omniweave.api.body import read_json
+from omniweave.api.deps import ContainerDep, authenticate, presented_key
+from omniweave.core.errors import InvalidInput
+from omniweave.ingest import metrics
+from omniweave.ingest.segment import MESSAGE_TYPES, Batch, Message
+from omniweave.ingest.service import Appended
+
+router = APIRouter(prefix="/v1", tags=["tracking (Segment-compatible)"])
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A field is wrong; the body names it"},
+    401: {"description": "No write key, or an unknown one"},
+    413: {"description": "Over Segment's limits: 32 KB an event, 500 KB a batch"},
+}
+
+
+def _body_schema(model: type) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
+def _answer(result: Appended) -> dict[str, Any]:
+    return {
+        "success": True,
+        "received": result.received,
+        "stored": result.stored,
+        "duplicates": result.duplicates,
+    }
+
+
+async def _ingest(request: Request, container: ContainerDep, kind: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    settings = container.settings
+    limit = settings.max_batch_bytes if kind == "batch" else settings.max_event_bytes
+    secret = presented_key(request)
+    if secret:  # refuse a wrong key before reading a large body
+        principal = authenticate(container, secret, Scope.WRITE)
+    payload = await read_json(request, limit)
+    if not secret:
+        body_key = payload.get("writeKey") if isinstance(payload, dict) else None
+        principal = authenticate(container, body_key, Scope.WRITE)
+    if principal.source_id is None:
+        raise InvalidInput.one("writeKey", "the Tracking API takes a source's write key")
+    service = container.ingest
+    if kind == "batch":
+        result = await run_in_threadpool(
+            service.batch, principal.workspace_id, principal.source_id, payload
+        )
+    else:
+        result = await run_in_threadpool(
+            service.message, principal.workspace_id, principal.source_id, kind, payload
+        )
+    metrics.request_seconds.labels(f"/v1/{kind}").observe(time.perf_counter() - started)
+    return _answer(result)
+
+
+def _route(kind: str) -> None:
+    async def endpoint(request: Request, container: ContainerDep) -> dict[str, Any]:
+        return await _ingest(request, container, kind)
+
+    endpoint.__name__ = f"segment_{kind}"
+    endpoint.__doc__ = f"Record one Segment ``{kind}`` call."
+    router.add_api_route(
+        f"/{kind}",
+        endpoint,
+        methods=["POST"],
+        summary=f"Segment {kind}",
+        openapi_extra=_body_schema(Message),
+        responses=_RESPONSES,
+    )
+
+
+for _kind in MESSAGE_TYPES:
+    _route(_kind)
+
+
+@router.post(
+    "/batch",
+    summary="Segment batch",
+    openapi_extra=_body_schema(Batch),
+    responses=_RESPONSES,
+)
+async def segment_batch(request: Request, container: ContainerDep) -> dict[str, Any]:
+    """Record up to 500 KB of calls at once: all of them, or none with a 4xx naming the field."""
+    return await _ingest(request, container, "batch")
+
+
+@router.post("/import", include_in_schema=False)
+async def segment_import(request: Request, container: ContainerDep) -> dict[str, Any]:
+    """Segment's historical-import endpoint is its batch endpoint."""
+    return await _ingest(request, container, "batch")

@@ -1,0 +1,50 @@
+"""Wires the process: one call builds the engine and the services from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from omniweave.access.service import KeyVerifier
+from omniweave.core.time import Clock, utc_now
+from omniweave.ingest.rows import Limits
+from omniweave.ingest.service import IngestService
+from omniweave.settings import Settings
+from omniweave.store.engine import build_engine
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    ingest: IngestService
+    keys: KeyVerifier
+    extras: dict = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings | None = None, *, clock: Clock = utc_now, engine: Engine | None = None
+) -> Container:
+    """Everything a process needs; tests pass their own clock or engine."""
+    settings = settings or Settings.from_env()
+    if engine is None:
+        engine = build_engine(
+            settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+        )
+    limits = Limits(
+        max_event_bytes=settings.max_event_bytes,
+        max_future=timedelta(seconds=settings.max_future_seconds),
+    )
+    return Container(
+        settings=settings,
+        engine=engine,
+        clock=clock,
+        ingest=IngestService(engine, clock, limits),
+        keys=KeyVerifier(engine),
+    )

@@ -1,0 +1,1 @@
+"""The ``omniweave`` command line (Typer)."""

@@ -1,0 +1,1 @@
+"""Domain types shared by every capability: time, ids, errors. Imports nothing of ours."""

@@ -1,0 +1,1 @@
+"""Ingestion: Segment-spec and native records validated, normalised and appended idempotently."""

@@ -1,0 +1,23 @@
+"""The event log's I/O: one idempotent multi-row INSERT per batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from omniweave.store.dialect import Dialect
+from omniweave.store.tables import events
+
+EventKey = tuple[int, str]
+
+
+def append_events(conn: Connection, dialect: Dialect, rows: list[dict[str, Any]]) -> set[EventKey]:
+    """Append rows, skipping any whose ``(source_id, message_id)`` is already in the log.
+    Returns the keys of the rows that were new."""
+    if not rows:
+        return set()
+    stmt = dialect.insert_ignoring_duplicates(events, ("source_id", "message_id")).returning(
+        events.c.source_id, events.c.message_id
+    )
+    return {(r[0], r[1]) for r in conn.execute(stmt, rows)}

@@ -1,0 +1,126 @@
+"""Ingestion use cases: validate, derive rows, append idempotently, commit, then answer.
+
+A method returns only after its transaction committed: a 2xx built on its result means the
+events are durable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+
+from omniweave.core.errors import InvalidInput
+from omniweave.core.time import Clock, as_utc
+from omniweave.ingest import metrics
+from omniweave.ingest.record_store import (
+    Prepared,
+    RecordOutcome,
+    prepare_customer,
+    prepare_order,
+    write_customers,
+    write_orders,
+)
+from omniweave.ingest.repo import append_events
+from omniweave.ingest.rows import Envelope, Limits, event_rows, unique_by_message_id
+from omniweave.ingest.segment import Batch, pydantic_errors
+from omniweave.store.dialect import Dialect
+
+
+@dataclass(frozen=True)
+class Appended:
+    received: int
+    stored: int
+
+    @property
+    def duplicates(self) -> int:
+        return self.received - self.stored
+
+
+class IngestService:
+    def __init__(self, engine: Engine, clock: Clock, limits: Limits | None = None) -> None:
+        self.engine = engine
+        self.dialect = Dialect.of(engine)
+        self.clock = clock
+        self.limits = limits or Limits()
+
+    # --- Segment Tracking API -------------------------------------------------------------
+
+    def batch(self, workspace_id: int, source_id: int, payload: Any) -> Appended:
+        """``POST /v1/batch``: all the batch's messages, or none of them."""
+        if not isinstance(payload, dict):
+            raise InvalidInput.one("body", "a batch must be a JSON object with a 'batch' list")
+        try:
+            batch = Batch.model_validate(payload)
+        except ValidationError as exc:
+            raise InvalidInput(pydantic_errors(exc)) from None
+        envelope = Envelope(
+            workspace_id,
+            source_id,
+            self.clock(),
+            sent_at=as_utc(batch.sentAt) if batch.sentAt else None,
+            context=batch.context,
+        )
+        return self.append(event_rows(batch.batch, envelope, self.limits))
+
+    def message(self, workspace_id: int, source_id: int, kind: str, payload: Any) -> Appended:
+        """``POST /v1/{kind}``: one message; the path gives its type."""
+        if not isinstance(payload, dict):
+            raise InvalidInput.one("body", "a message must be a JSON object")
+        if payload.get("type", kind) != kind:
+            raise InvalidInput.one("type", f"is {payload['type']!r} but the path says {kind!r}")
+        envelope = Envelope(workspace_id, source_id, self.clock())
+        return self.append(event_rows([{**payload, "type": kind}], envelope, self.limits, ""))
+
+    def append(self, rows: list[dict[str, Any]]) -> Appended:
+        """Append prepared rows in one transaction (bulk import uses this directly)."""
+        with self.engine.begin() as conn:
+            new = append_events(conn, self.dialect, unique_by_message_id(rows))
+        metrics.count_outcomes(rows, new)
+        return Appended(len(rows), len(new))
+
+    # --- native records -------------------------------------------------------------------
+
+    def customer(self, workspace_id: int, source_id: int, payload: Any) -> RecordOutcome:
+        """Upsert a customer record keyed by the caller's ``customerId``."""
+        return _only(self.customers(workspace_id, source_id, [payload]))
+
+    def order(self, workspace_id: int, source_id: int, payload: Any) -> RecordOutcome:
+        """Record an order, or a change of its status, keyed by the caller's ``orderId``."""
+        return _only(self.orders(workspace_id, source_id, [payload]))
+
+    def customers(
+        self, workspace_id: int, source_id: int, payloads: list[Any]
+    ) -> list[RecordOutcome | InvalidInput]:
+        """Many customer records in one transaction; a bad one is reported, not stored, and
+        does not stop the others."""
+        return self._records(workspace_id, source_id, payloads, prepare_customer, write_customers)
+
+    def orders(
+        self, workspace_id: int, source_id: int, payloads: list[Any]
+    ) -> list[RecordOutcome | InvalidInput]:
+        return self._records(workspace_id, source_id, payloads, prepare_order, write_orders)
+
+    def _records(self, workspace_id, source_id, payloads, prepare, write):
+        envelope = Envelope(workspace_id, source_id, self.clock(), origin="record")
+        results: list[Prepared | InvalidInput] = []
+        for payload in payloads:
+            try:
+                results.append(prepare(payload, envelope, self.limits))
+            except InvalidInput as exc:
+                results.append(exc)
+        good = [r for r in results if isinstance(r, Prepared)]
+        with self.engine.begin() as conn:
+            outcomes, new = write(conn, self.dialect, good)
+        metrics.count_outcomes([p.row for p in good], new)
+        done = iter(outcomes)
+        return [r if isinstance(r, InvalidInput) else next(done) for r in results]
+
+
+def _only(results: list[RecordOutcome | InvalidInput]) -> RecordOutcome:
+    (result,) = results
+    if isinstance(result, InvalidInput):
+        raise result
+    return result

@@ -1,0 +1,49 @@
+"""Settings come from environment variables only; each one is listed in docs/configuration.md."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+DEFAULT_DATABASE_URL = "sqlite:///./omniweave.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The process's configuration. ``from_env`` reads ``OMNIWEAVE_<FIELD>`` for each field."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Segment's documented limits: 32 KB an event, 500 KB a batch request.
+    max_event_bytes: int = 32 * 1024
+    max_batch_bytes: int = 500 * 1024
+    # An event whose corrected timestamp is further than this past its arrival is refused.
+    max_future_seconds: int = 24 * 3600
+    # SQLite's synchronous pragma: FULL makes every acknowledged event survive a power cut.
+    sqlite_synchronous: str = "FULL"
+    log_level: str = "INFO"
+    log_json: bool = True
+    demo_keys_file: str = "./.omniweave/demo-keys.json"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"OMNIWEAVE_{f.name.upper()}")
+            if raw is None:
+                continue
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[f.name] = raw
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def setting_names() -> list[str]:
+    """Every environment variable Omniweave reads (the docs contract test uses this)."""
+    return [f"OMNIWEAVE_{f.name.upper()}" for f in fields(Settings)]

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core tables, the engine for SQLite or PostgreSQL, Alembic migrations."""

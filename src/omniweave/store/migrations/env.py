@@ -1,0 +1,17 @@
+"""Alembic environment: the engine comes from ``omniweave.store.migrate``, not from an ini file."""
+
+from alembic import context
+
+from omniweave.store.tables import metadata
+
+engine = context.config.attributes["engine"]
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
