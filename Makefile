@@ -1,5 +1,5 @@
 # Two commands: `make run` and `make test`. Both need only Python 3.11 and the package registry.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
@@ -8,7 +8,7 @@ export OMNIWEAVE_LOG_JSON ?= 1
 .PHONY: run test install lint bench clean
 
 $(BIN)/uv:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it or set PYTHON=..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 

@@ -139,8 +139,13 @@ def tenant(container: Container) -> Tenant:
             return created.secret
 
         return Tenant(
-            ws, site, pos, key(Scope.WRITE, site), key(Scope.WRITE, pos),
-            key(Scope.READ), key(Scope.ADMIN),
+            ws,
+            site,
+            pos,
+            key(Scope.WRITE, site),
+            key(Scope.WRITE, pos),
+            key(Scope.READ),
+            key(Scope.ADMIN),
         )
 
 

@@ -34,9 +34,7 @@ def bootstrap(
     """Everything a process needs; tests pass their own clock or engine."""
     settings = settings or Settings.from_env()
     if engine is None:
-        engine = build_engine(
-            settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
-        )
+        engine = build_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     limits = Limits(
         max_event_bytes=settings.max_event_bytes,
         max_future=timedelta(seconds=settings.max_future_seconds),

@@ -115,9 +115,7 @@ def test_bad_input_names_the_field_and_stores_nothing(client, tenant, engine, bo
 
 
 def test_malformed_json_is_a_400(client, tenant):
-    answer = client.post(
-        "/v1/track", content=b'{"userId": ', headers=basic(tenant.write_key)
-    )
+    answer = client.post("/v1/track", content=b'{"userId": ', headers=basic(tenant.write_key))
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["field"] == "body"
 
@@ -167,6 +165,7 @@ def test_rejections_are_counted_in_metrics(client, tenant):
     text = client.get("/metrics").text
     assert 'omniweave_ingest_rejected_total{endpoint="/v1/track",reason="invalid_input"}' in text
     client.post("/v1/batch", json={"batch": [track("ok")]}, headers=basic(tenant.write_key))
-    assert 'omniweave_ingest_events_total{outcome="stored",type="track"}' in client.get(
-        "/metrics"
-    ).text
+    assert (
+        'omniweave_ingest_events_total{outcome="stored",type="track"}'
+        in client.get("/metrics").text
+    )

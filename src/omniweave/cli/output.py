@@ -16,7 +16,11 @@ JsonFlag = typer.Option(False, "--json", help="Print one JSON document instead o
 
 
 def emit_json(value: Any) -> None:
-    typer.echo(orjson.dumps(value, default=str, option=orjson.OPT_INDENT_2).decode())
+    typer.echo(
+        orjson.dumps(
+            value, default=str, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+        ).decode()
+    )
 
 
 def emit_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import orjson
 
 
+def json_bytes(value: Any, *, sort_keys: bool = False) -> bytes:
+    """Compact JSON; falls back to the standard library for what orjson refuses (integers past
+    64 bits, which a JSON Lines import can carry)."""
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_SORT_KEYS if sort_keys else 0)
+    try:
+        return orjson.dumps(value, option=option, default=str)
+    except TypeError:
+        text = json.dumps(
+            value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False, default=str
+        )
+        return text.encode()
+
+
 def canonical_json(value: Any) -> bytes:
     """Key-sorted compact JSON: equal content gives equal bytes, whatever the key order."""
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+    return json_bytes(value, sort_keys=True)
 
 
 def content_id(prefix: str, value: Any) -> str:

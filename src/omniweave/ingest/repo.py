@@ -17,7 +17,7 @@ def append_events(conn: Connection, dialect: Dialect, rows: list[dict[str, Any]]
     Returns the keys of the rows that were new."""
     if not rows:
         return set()
-    stmt = dialect.insert_ignoring_duplicates(events, ("source_id", "message_id")).returning(
-        events.c.source_id, events.c.message_id
+    stmt, params = dialect.append_rows(
+        events, ("source_id", "message_id"), ("source_id", "message_id"), rows
     )
-    return {(r[0], r[1]) for r in conn.execute(stmt, rows)}
+    return {(r[0], r[1]) for r in conn.execute(stmt, params)}

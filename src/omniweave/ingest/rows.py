@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
 from pydantic import ValidationError
 
 from omniweave.core.errors import FieldError, InvalidInput, PayloadTooLarge
-from omniweave.core.ids import content_id
+from omniweave.core.ids import content_id, json_bytes
 from omniweave.core.time import as_utc
 from omniweave.ingest.segment import Message, check_rules, join_path, pydantic_errors
 from omniweave.ingest.timing import correct_skew, too_far_ahead
@@ -58,13 +57,17 @@ def event_rows(
         if not isinstance(raw, dict):
             errors.append(FieldError(where or "body", "a message must be a JSON object"))
             continue
-        size = len(orjson.dumps(raw))
+        encoded = json_bytes(raw)
+        size = len(encoded)
         if size > limits.max_event_bytes:
             too_large.append(
                 FieldError(
                     where or "body", f"{size} bytes is over the {limits.max_event_bytes}-byte limit"
                 )
             )
+            continue
+        if b"\\u0000" in encoded:
+            errors.append(FieldError(where or "body", "contains a NUL character (\\u0000)"))
             continue
         try:
             message = Message.model_validate(raw)
