@@ -173,3 +173,21 @@ def test_probes_need_no_key(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_a_record_known_only_by_its_own_id_is_accepted(client, tenant):
+    answer = client.post(
+        "/api/customers", json={"customerId": "c-only"}, headers=bearer(tenant.write_key)
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_an_identical_resend_without_a_time_changes_nothing(client, tenant, engine):
+    body = {"customerId": "c-9", "email": "nine@example.com"}
+    client.post("/api/customers", json=body, headers=bearer(tenant.write_key))
+    with engine.connect() as conn:
+        first = conn.execute(select(customer_records.c.updated_at)).scalar_one()
+    again = client.post("/api/customers", json=body, headers=bearer(tenant.write_key))
+    assert again.json()["status"] == "unchanged"
+    with engine.connect() as conn:
+        assert conn.execute(select(customer_records.c.updated_at)).scalar_one() == first

@@ -33,5 +33,5 @@ def emit_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> No
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}")
+    errors.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     return typer.Exit(code)

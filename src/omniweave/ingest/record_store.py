@@ -102,6 +102,7 @@ def write_customers(
             ("source_id", "external_id"),
             ("identifiers", "traits", "updated_at", "message_id"),
             only_if_not_older="updated_at",
+            only_if_changed="message_id",
         ),
         states,
     )
@@ -135,6 +136,7 @@ def write_orders(
             ("workspace_id", "order_id"),
             ORDER_STATE_COLUMNS,
             only_if_not_older="updated_at",
+            only_if_changed="message_id",
         ),
         states,
     )

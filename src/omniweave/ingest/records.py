@@ -156,7 +156,11 @@ def customer_event(record: CustomerRecord, received_at: datetime) -> dict[str, A
         "messageId": content_id("customer", body),
         "userId": record.userId,
         "traits": traits,
-        "context": {"externalIds": record.external_ids(), "customerId": record.customerId},
+        # The source's own id is an identifier too (scoped to that source by the resolver).
+        "context": {
+            "externalIds": [{"type": "customer_id", "id": record.customerId}]
+            + record.external_ids(),
+        },
         "timestamp": (as_utc(record.updatedAt) if record.updatedAt else received_at).isoformat(),
     }
     return message

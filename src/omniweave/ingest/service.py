@@ -92,19 +92,21 @@ class IngestService:
         return _only(self.orders(workspace_id, source_id, [payload]))
 
     def customers(
-        self, workspace_id: int, source_id: int, payloads: list[Any]
+        self, workspace_id: int, source_id: int, payloads: list[Any], origin: str = "record"
     ) -> list[RecordOutcome | InvalidInput]:
         """Many customer records in one transaction; a bad one is reported, not stored, and
-        does not stop the others."""
-        return self._records(workspace_id, source_id, payloads, prepare_customer, write_customers)
+        does not stop the others. ``origin`` says how they came (record, import, demo)."""
+        return self._records(
+            workspace_id, source_id, payloads, origin, prepare_customer, write_customers
+        )
 
     def orders(
-        self, workspace_id: int, source_id: int, payloads: list[Any]
+        self, workspace_id: int, source_id: int, payloads: list[Any], origin: str = "record"
     ) -> list[RecordOutcome | InvalidInput]:
-        return self._records(workspace_id, source_id, payloads, prepare_order, write_orders)
+        return self._records(workspace_id, source_id, payloads, origin, prepare_order, write_orders)
 
-    def _records(self, workspace_id, source_id, payloads, prepare, write):
-        envelope = Envelope(workspace_id, source_id, self.clock(), origin="record")
+    def _records(self, workspace_id, source_id, payloads, origin, prepare, write):
+        envelope = Envelope(workspace_id, source_id, self.clock(), origin=origin)
         results: list[Prepared | InvalidInput] = []
         for payload in payloads:
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, TextClause, text
+from sqlalchemy import Engine, Table, TextClause, and_, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -68,14 +68,20 @@ class Dialect:
         key: Sequence[str],
         update: Sequence[str],
         only_if_not_older: str | None = None,
+        only_if_changed: str | None = None,
     ) -> Insert:
         """INSERT, or UPDATE the ``update`` columns of the row with the same ``key``; with
         ``only_if_not_older``, a row whose that column is newer than the incoming one is kept
-        (an out-of-order retry of an old version does not overwrite a newer one)."""
+        (an out-of-order retry of an old version does not overwrite a newer one); with
+        ``only_if_changed``, a row whose that column already equals the incoming one is left
+        as it is (a re-sent identical version changes nothing)."""
         stmt = self._insert(table)
-        where = None
+        conditions = []
         if only_if_not_older is not None:
-            where = table.c[only_if_not_older] <= stmt.excluded[only_if_not_older]
+            conditions.append(table.c[only_if_not_older] <= stmt.excluded[only_if_not_older])
+        if only_if_changed is not None:
+            conditions.append(table.c[only_if_changed] != stmt.excluded[only_if_changed])
+        where = and_(*conditions) if conditions else None
         return stmt.on_conflict_do_update(
             index_elements=list(key), set_={c: stmt.excluded[c] for c in update}, where=where
         )
