@@ -18,10 +18,12 @@ $(VENV)/.installed: $(BIN)/uv pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
-## run: migrate the embedded SQLite store, load the demo data if it is empty, serve the API
+## run: migrate the embedded SQLite store, load the demo data if it is empty, resolve
+## identities, serve the API (which keeps resolving new events in the background)
 run: install
 	$(BIN)/omniweave migrate
 	$(BIN)/omniweave demo --if-empty
+	$(BIN)/omniweave identity resolve
 	$(BIN)/omniweave serve
 
 ## test: the whole suite, on SQLite and PostgreSQL (OMNIWEAVE_TEST_POSTGRES_URL overrides)

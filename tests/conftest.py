@@ -107,7 +107,10 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def container(database_url: str, engine: Engine) -> Iterator[Container]:
-    c = bootstrap(Settings(database_url=database_url), engine=engine)
+    c = bootstrap(
+        Settings(database_url=database_url, identity_settle_seconds=0, resolver_interval_seconds=0),
+        engine=engine,
+    )
     yield c
 
 

@@ -9,6 +9,9 @@ from sqlalchemy import Engine
 
 from omniweave.access.service import KeyVerifier
 from omniweave.core.time import Clock, utc_now
+from omniweave.identity.model import IdentityRules
+from omniweave.identity.resolver import Resolver
+from omniweave.identity.service import IdentityService
 from omniweave.ingest.rows import Limits
 from omniweave.ingest.service import IngestService
 from omniweave.settings import Settings
@@ -22,6 +25,8 @@ class Container:
     clock: Clock
     ingest: IngestService
     keys: KeyVerifier
+    resolver: Resolver
+    identity: IdentityService
     extras: dict = field(default_factory=dict)
 
     def close(self) -> None:
@@ -39,10 +44,14 @@ def bootstrap(
         max_event_bytes=settings.max_event_bytes,
         max_future=timedelta(seconds=settings.max_future_seconds),
     )
+    rules = IdentityRules()
+    priority = [p.strip() for p in settings.trait_source_priority.split(",") if p.strip()]
     return Container(
         settings=settings,
         engine=engine,
         clock=clock,
         ingest=IngestService(engine, clock, limits),
         keys=KeyVerifier(engine),
+        resolver=Resolver(engine, rules, clock, settings.identity_settle_seconds),
+        identity=IdentityService(engine, rules, clock, priority),
     )

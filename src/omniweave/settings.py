@@ -22,6 +22,15 @@ class Settings:
     max_future_seconds: int = 24 * 3600
     # SQLite's synchronous pragma: FULL makes every acknowledged event survive a power cut.
     sqlite_synchronous: str = "FULL"
+    # The resolver reads events this much older than now, so that on PostgreSQL a transaction
+    # that took a smaller event id but committed later is not skipped.
+    identity_settle_seconds: float = 1.0
+    # How often the server looks for new events to resolve into profiles; 0 turns it off
+    # (run ``omniweave worker`` instead).
+    resolver_interval_seconds: float = 1.0
+    # Source names or kinds whose traits win over later values from others, most trusted first
+    # (comma-separated, e.g. "crm,loyalty"); empty: the latest value wins.
+    trait_source_priority: str = ""
     log_level: str = "INFO"
     log_json: bool = True
     demo_keys_file: str = "./.omniweave/demo-keys.json"
@@ -36,6 +45,8 @@ class Settings:
                 continue
             if f.type in ("int", int):
                 values[f.name] = int(raw)
+            elif f.type in ("float", float):
+                values[f.name] = float(raw)
             elif f.type in ("bool", bool):
                 values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
             else:

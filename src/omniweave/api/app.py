@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 import omniweave
-from omniweave.api import errors, health, reads, records, tracking
+from omniweave.api import errors, health, profiles, reads, records, tracking
 from omniweave.api.responses import Json
 from omniweave.bootstrap import Container, bootstrap
-from omniweave.logs import configure_logging
+from omniweave.logs import configure_logging, log
+
+
+async def resolve_in_background(container: Container, interval: float) -> None:
+    """Keep profiles current: resolve new events as they land (the ``worker`` command does
+    the same in its own process; both may run, the cursor lock keeps them apart)."""
+    while True:
+        try:
+            done = await run_in_threadpool(container.resolver.catch_up)
+        except Exception as exc:  # a failed round is logged and retried, never fatal
+            log.error("identity resolution failed", exc_info=exc)
+            done = 0
+        if done == 0:
+            await asyncio.sleep(interval)
 
 
 def create_app(container: Container) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        interval = container.settings.resolver_interval_seconds if container else 0
+        task = asyncio.create_task(resolve_in_background(container, interval)) if interval else None
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Omniweave",
         version=omniweave.__version__,
         description="Omnichannel customer data and marketing orchestration.",
@@ -20,7 +49,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
-    for module in (health, tracking, records, reads):
+    for module in (health, tracking, records, reads, profiles):
         app.include_router(module.router)
     return app
 

@@ -13,7 +13,8 @@ from omniweave.logs import log
 
 
 def error_body(exc: OmniweaveError) -> dict:
-    body: dict = {"error": exc.code, "message": str(exc)}
+    # "code" and "message" are what Segment's API answers; its SDKs read them.
+    body: dict = {"error": exc.code, "code": exc.code, "message": str(exc)}
     if isinstance(exc, InvalidInput):
         body["message"] = exc.summary
         body["errors"] = [e.as_dict() for e in exc.errors]
@@ -37,7 +38,11 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Json:
         log.error("request failed", path=request.url.path, exc_info=exc)
         return Json(
-            {"error": "internal", "message": "an unexpected error; it has been logged"},
+            {
+                "error": "internal",
+                "code": "internal",
+                "message": "an unexpected error; it has been logged",
+            },
             status_code=500,
         )
 
@@ -52,5 +57,11 @@ def install(app: FastAPI) -> None:
         metrics.rejected.labels(endpoint_label(request), "invalid_input").inc()
         message = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return Json(
-            {"error": "invalid_input", "message": message, "errors": errors}, status_code=400
+            {
+                "error": "invalid_input",
+                "code": "invalid_input",
+                "message": message,
+                "errors": errors,
+            },
+            status_code=400,
         )

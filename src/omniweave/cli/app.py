@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from omniweave.cli.context import container
+from omniweave.cli.identity import identity_app
 from omniweave.cli.keys import keys_app, sources_app
 from omniweave.cli.output import console
 
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 app.add_typer(keys_app, name="keys")
 app.add_typer(sources_app, name="sources")
+app.add_typer(identity_app, name="identity")
 
 
 @app.command()
@@ -49,6 +51,20 @@ def serve(
         access_log=False,
         log_level="warning",
     )
+
+
+@app.command()
+def worker(
+    interval: float = typer.Option(1.0, help="Seconds to wait when there is nothing to do."),
+) -> None:
+    """Run the background work (identity resolution) until stopped; several may run at once."""
+    import time
+
+    c = container()
+    console.print("worker running: resolving identities from the log (Ctrl-C stops)")
+    while True:
+        if c.resolver.catch_up() == 0:
+            time.sleep(interval)
 
 
 def _register_data_commands() -> None:

@@ -65,3 +65,8 @@ class Forbidden(OmniweaveError):
 class NotFound(OmniweaveError):
     status = 404
     code = "not_found"
+
+
+class Conflict(OmniweaveError):
+    status = 409
+    code = "conflict"

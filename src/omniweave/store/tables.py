@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -11,6 +13,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -121,6 +124,122 @@ orders = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("message_id", String(255), nullable=False),
     UniqueConstraint("workspace_id", "order_id"),
+)
+
+# --- identity: the graph of identifiers and the profiles they make -------------------------
+
+Ref = String(24)  # profile ids are "p_" + 20 hex digits, derived from the founding identifier
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("id", Ref, primary_key=True),
+    Column("workspace_id", Integer, nullable=False, index=True),
+    Column("created_seq", BigInteger, nullable=False),  # the event that founded it: its age
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("merged_into", Ref, nullable=True, index=True),  # set: it resolves to that one
+    Column("merged_at", UtcDateTime, nullable=True),
+)
+
+# One row per distinct (type, normalised value): the nodes of the graph, each in one profile.
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("workspace_id", Integer, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("value", String(320), nullable=False),
+    Column("profile_id", Ref, nullable=False, index=True),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "type", "value"),
+)
+
+# How each source wrote each identifier ("8 (916) ..." at the till, "+7 916 ..." on the site).
+identity_sightings = Table(
+    "identity_sightings",
+    metadata,
+    Column("identity_id", BigInteger, primary_key=True),
+    Column("source_id", Integer, primary_key=True),
+    Column("raw", String(320), primary_key=True),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+)
+
+# Which identity each event is attributed through; a profile's events follow its identities,
+# so a merge or a split re-attributes events without rewriting them.
+event_identities = Table(
+    "event_identities",
+    metadata,
+    Column("event_id", BigInteger, primary_key=True),
+    Column("workspace_id", Integer, nullable=False),
+    Column("identity_id", BigInteger, nullable=True, index=True),
+    Column("rejected", Json, nullable=True),  # identifiers never used to merge, and why
+)
+
+profile_merges = Table(
+    "profile_merges",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("workspace_id", Integer, nullable=False),
+    Column("survivor_id", Ref, nullable=False, index=True),
+    Column("merged_id", Ref, nullable=False, index=True),
+    Column("rule", String(16), nullable=False),  # deterministic | model | review
+    Column("identifiers", Json, nullable=False),  # what linked them
+    Column("probability", Float, nullable=True),
+    Column("explanation", Json, nullable=True),
+    Column("event_id", BigInteger, nullable=True),
+    Column("moved_identities", Json, nullable=False),  # what a split gives back
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("undone_at", UtcDateTime, nullable=True),
+    Column("undo_reason", Text, nullable=True),
+)
+
+identity_refusals = Table(
+    "identity_refusals",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("workspace_id", Integer, nullable=False),
+    Column("event_id", BigInteger, nullable=True),
+    Column("profile_id", Ref, nullable=True, index=True),  # where the event went
+    Column("identifier", Json, nullable=False),
+    Column("profiles", Json, nullable=False),  # what it would have joined
+    Column("reason", Text, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+)
+
+# Pairs an operator split (or a reviewer rejected): never merged again, whatever arrives.
+profile_separations = Table(
+    "profile_separations",
+    metadata,
+    Column("profile_a", Ref, primary_key=True),
+    Column("profile_b", Ref, primary_key=True),
+    Column("workspace_id", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+identity_reviews = Table(
+    "identity_reviews",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("workspace_id", Integer, nullable=False),
+    Column("profile_a", Ref, nullable=False),
+    Column("profile_b", Ref, nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("explanation", Json, nullable=False),
+    Column("status", String(10), nullable=False),  # pending | approved | rejected
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("decided_by", String(100), nullable=True),
+    UniqueConstraint("workspace_id", "profile_a", "profile_b"),
+)
+
+# How far a log consumer (the incremental resolver) has read.
+log_cursors = Table(
+    "log_cursors",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 ALL_TABLES = [workspaces, sources, api_keys, events, customer_records, orders]

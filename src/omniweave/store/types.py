@@ -13,7 +13,8 @@ from omniweave.core.time import as_utc
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY (the rowid alias).
 BigId = BigInteger().with_variant(Integer, "sqlite")
-Json = JSON().with_variant(JSONB(), "postgresql")
+# A Python None is SQL NULL (not the JSON text "null"), the same on both backends.
+Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -1,0 +1,1 @@
+"""Identity resolution: one person, however many identifiers and channels."""

@@ -1,0 +1,336 @@
+"""The incremental resolver: reads the log in order and keeps the identity graph up to date.
+
+It runs as a log consumer (a cursor in ``log_cursors``), so ingestion stays fast and a crash
+loses nothing: the cursor moves in the same transaction as the graph. ``rebuild`` wipes the
+derived graph and replays the whole log through the same code, so it gives the same result.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, update
+
+from omniweave.core.time import Clock
+from omniweave.identity.extract import identifiers_of
+from omniweave.identity.graph_repo import load_view
+from omniweave.identity.model import Identifier, IdentityRules
+from omniweave.identity.rules import EventPlan, GraphView, plan_event
+from omniweave.store.dialect import Dialect
+from omniweave.store.tables import (
+    event_identities,
+    events,
+    identities,
+    identity_refusals,
+    identity_sightings,
+    log_cursors,
+    profile_merges,
+    profile_separations,
+    profiles,
+)
+
+CURSOR = "identity"
+_EVENT_COLUMNS = (
+    events.c.id,
+    events.c.workspace_id,
+    events.c.source_id,
+    events.c.type,
+    events.c.user_id,
+    events.c.anonymous_id,
+    events.c.previous_id,
+    events.c.traits,
+    events.c.context,
+    events.c.timestamp,
+)
+# Derived from the log: wiped by a rebuild. Separations and reviews are operators' decisions.
+DERIVED = (identity_refusals, profile_merges, event_identities, identity_sightings, identities)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Batch:
+    """What one batch of events changes, gathered in memory and written at the end."""
+
+    workspace_id: int
+    view: GraphView
+    ids: dict[tuple[str, str], int]
+    new_identities: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    sightings: dict[tuple[tuple[str, str], int, str], datetime] = field(default_factory=dict)
+    attributions: list[tuple[int, tuple[str, str] | None, list[dict]]] = field(default_factory=list)
+    refusals: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Resolver:
+    def __init__(
+        self, engine: Engine, rules: IdentityRules, clock: Clock, settle_seconds: float = 1.0
+    ) -> None:
+        self.engine = engine
+        self.dialect = Dialect.of(engine)
+        self.rules = rules
+        self.clock = clock
+        # On PostgreSQL a transaction can commit a smaller event id after a larger one; reading
+        # only events older than this leaves time for such stragglers.
+        self.settle = timedelta(seconds=settle_seconds if self.dialect.name != "sqlite" else 0)
+
+    def catch_up(self, batch_size: int = 2000, on_progress: Progress | None = None) -> int:
+        """Resolve every settled event after the cursor; returns how many were resolved."""
+        done = 0
+        total = self._backlog() if on_progress else 0
+        while True:
+            with self.engine.begin() as conn:
+                position = self._cursor(conn)
+                rows = conn.execute(
+                    select(*_EVENT_COLUMNS)
+                    .where(events.c.id > position)
+                    .where(events.c.received_at <= self.clock() - self.settle)
+                    .order_by(events.c.id)
+                    .limit(batch_size)
+                ).all()
+                if not rows:
+                    return done
+                for workspace_id in dict.fromkeys(r.workspace_id for r in rows):
+                    self._resolve(
+                        conn, workspace_id, [r for r in rows if r.workspace_id == workspace_id]
+                    )
+                self._move_cursor(conn, rows[-1].id)
+            done += len(rows)
+            if on_progress:
+                on_progress(done, max(total, done))
+
+    def rebuild(self, on_progress: Progress | None = None) -> int:
+        """Forget the derived graph and replay the log from the start."""
+        with self.engine.begin() as conn:
+            for table in DERIVED:
+                conn.execute(delete(table))
+            conn.execute(delete(profiles))
+            conn.execute(delete(log_cursors).where(log_cursors.c.name == CURSOR))
+        return self.catch_up(on_progress=on_progress)
+
+    # --- one batch ---------------------------------------------------------------------
+
+    def _resolve(self, conn: Connection, workspace_id: int, rows: list[Any]) -> None:
+        found = [(row, identifiers_of(row._asdict(), self.rules)) for row in rows]
+        keys = [i.key for _, idents in found for i in idents if i.valid]
+        view, ids = load_view(conn, workspace_id, keys)
+        batch = _Batch(workspace_id, view, ids)
+        for row, idents in found:
+            plan = plan_event(idents, view, self.rules, workspace_id)
+            self._apply(conn, batch, row, idents, plan)
+        self._flush(conn, batch)
+
+    def _apply(
+        self, conn: Connection, batch: _Batch, row: Any, idents: list[Identifier], plan: EventPlan
+    ) -> None:
+        view, now = batch.view, self.clock()
+        if plan.profile_id is not None:
+            if plan.new_profile:
+                conn.execute(
+                    profiles.insert().values(
+                        id=plan.profile_id,
+                        workspace_id=batch.workspace_id,
+                        created_seq=row.id,
+                        created_at=row.timestamp,
+                    )
+                )
+                view.created[plan.profile_id] = row.id
+                view.counts[plan.profile_id] = Counter()
+            for loser in plan.merged:
+                self._merge(conn, batch, plan.profile_id, loser, plan, row.id, now)
+            for ident in plan.attach:
+                view.owner[ident.key] = plan.profile_id
+                view.counts[plan.profile_id][ident.type] += 1
+                batch.new_identities[ident.key] = {
+                    "workspace_id": batch.workspace_id,
+                    "type": ident.type,
+                    "value": ident.value,
+                    "profile_id": plan.profile_id,
+                    "first_seen_at": row.timestamp,
+                }
+        refused = {r.identifier.key for r in plan.refused}
+        for ident in idents:
+            if ident.valid and ident.key not in refused:
+                batch.sightings.setdefault((ident.key, row.source_id, ident.raw), row.timestamp)
+        rejected = [i.as_dict() for i in plan.rejected]
+        primary = plan.primary.key if plan.primary else None
+        batch.attributions.append((row.id, primary, rejected))
+        for refusal in plan.refused:
+            batch.refusals.append(
+                {
+                    "workspace_id": batch.workspace_id,
+                    "event_id": row.id,
+                    "profile_id": plan.profile_id,
+                    "identifier": refusal.identifier.as_dict(),
+                    "profiles": list(refusal.profiles),
+                    "reason": refusal.reason,
+                    "decided_at": now,
+                }
+            )
+
+    def _merge(
+        self,
+        conn: Connection,
+        batch: _Batch,
+        survivor: str,
+        loser: str,
+        plan: EventPlan,
+        event_id: int,
+        now: datetime,
+    ) -> None:
+        view = batch.view
+        moved = merge_profiles(conn, survivor, loser, now)
+        moved += [list(k) for k, v in batch.new_identities.items() if v["profile_id"] == loser]
+        for key, owner in view.owner.items():
+            if owner == loser:
+                view.owner[key] = survivor
+        for pending in batch.new_identities.values():
+            if pending["profile_id"] == loser:
+                pending["profile_id"] = survivor
+        view.counts[survivor].update(view.counts.pop(loser, Counter()))
+        inherit_separations(conn, view, survivor, loser, now)
+        conn.execute(
+            profile_merges.insert().values(
+                workspace_id=batch.workspace_id,
+                survivor_id=survivor,
+                merged_id=loser,
+                rule="deterministic",
+                identifiers=[i.as_dict() for i in plan.linking if view.owner.get(i.key)],
+                explanation={
+                    "rule": "shared identifier",
+                    "detail": "the event carried identifiers of both profiles",
+                },
+                event_id=event_id,
+                moved_identities=sorted(moved),
+                decided_at=now,
+            )
+        )
+
+    def _flush(self, conn: Connection, batch: _Batch) -> None:
+        if batch.new_identities:
+            stmt, params = self.dialect.append_rows(
+                identities,
+                ("workspace_id", "type", "value"),
+                ("id", "type", "value"),
+                list(batch.new_identities.values()),
+            )
+            for ident_id, kind, value in conn.execute(stmt, params):
+                batch.ids[(kind, value)] = ident_id
+        if batch.sightings:
+            stmt, params = self.dialect.append_rows(
+                identity_sightings,
+                ("identity_id", "source_id", "raw"),
+                ("identity_id",),
+                [
+                    {
+                        "identity_id": batch.ids[key],
+                        "source_id": src,
+                        "raw": raw[:320],
+                        "first_seen_at": at,
+                    }
+                    for (key, src, raw), at in batch.sightings.items()
+                    if key in batch.ids
+                ],
+            )
+            conn.execute(stmt, params)
+        if batch.attributions:
+            stmt, params = self.dialect.append_rows(
+                event_identities,
+                ("event_id",),
+                ("event_id",),
+                [
+                    {
+                        "event_id": event_id,
+                        "workspace_id": batch.workspace_id,
+                        "identity_id": batch.ids.get(primary) if primary else None,
+                        "rejected": rejected or None,
+                    }
+                    for event_id, primary, rejected in batch.attributions
+                ],
+            )
+            conn.execute(stmt, params)
+        if batch.refusals:
+            conn.execute(identity_refusals.insert(), batch.refusals)
+
+    # --- the cursor --------------------------------------------------------------------
+
+    def _cursor(self, conn: Connection) -> int:
+        """The cursor row, locked on PostgreSQL so two workers never resolve the same batch."""
+        query = select(log_cursors.c.position).where(log_cursors.c.name == CURSOR)
+        if self.dialect.name == "postgresql":
+            query = query.with_for_update()
+        position = conn.execute(query).scalar()
+        if position is None:
+            stmt = self.dialect.insert_ignoring_duplicates(log_cursors, ("name",))
+            conn.execute(stmt.values(name=CURSOR, position=0, updated_at=self.clock()))
+            position = conn.execute(query).scalar_one()
+        return position
+
+    def _move_cursor(self, conn: Connection, position: int) -> None:
+        conn.execute(
+            update(log_cursors)
+            .where(log_cursors.c.name == CURSOR)
+            .values(position=position, updated_at=self.clock())
+        )
+
+    def _backlog(self) -> int:
+        with self.engine.connect() as conn:
+            position = (
+                conn.execute(
+                    select(log_cursors.c.position).where(log_cursors.c.name == CURSOR)
+                ).scalar()
+                or 0
+            )
+            return conn.execute(
+                select(func.count()).select_from(events).where(events.c.id > position)
+            ).scalar_one()
+
+
+def merge_profiles(conn: Connection, survivor: str, loser: str, now: datetime) -> list[list[str]]:
+    """Move the loser's identities to the survivor; the loser's id resolves to it from now on.
+    Returns the moved identities as [type, value] pairs (what a split gives back)."""
+    moved = [
+        [r.type, r.value]
+        for r in conn.execute(
+            select(identities.c.type, identities.c.value).where(identities.c.profile_id == loser)
+        )
+    ]
+    conn.execute(
+        update(identities).where(identities.c.profile_id == loser).values(profile_id=survivor)
+    )
+    conn.execute(
+        update(profiles).where(profiles.c.id == loser).values(merged_into=survivor, merged_at=now)
+    )
+    return moved
+
+
+def inherit_separations(
+    conn: Connection, view: GraphView, survivor: str, loser: str, now: datetime
+) -> None:
+    """Whatever the loser was kept apart from, the survivor now is too."""
+    for pair in [p for p in view.separated if loser in p]:
+        (other,) = pair - {loser}
+        if other == survivor:
+            continue
+        a, b = sorted((survivor, other))
+        view.separated.add(frozenset((a, b)))
+        exists = conn.execute(
+            select(profile_separations.c.profile_a).where(
+                profile_separations.c.profile_a == a, profile_separations.c.profile_b == b
+            )
+        ).first()
+        if exists is None:
+            conn.execute(
+                profile_separations.insert().values(
+                    profile_a=a,
+                    profile_b=b,
+                    workspace_id=conn.execute(
+                        select(profiles.c.workspace_id).where(profiles.c.id == survivor)
+                    ).scalar_one(),
+                    reason=f"inherited from {loser} when it merged into {survivor}",
+                    created_at=now,
+                )
+            )
