@@ -13,6 +13,7 @@ from omniweave.identity import profile_view
 from omniweave.identity.extract import normalised
 from omniweave.identity.graph_repo import root_of
 from omniweave.identity.model import IdentityRules
+from omniweave.identity.reviews import Proposal, Thresholds, decide, propose, reviews
 from omniweave.identity.split import split
 from omniweave.store.dialect import Dialect
 
@@ -76,4 +77,25 @@ class IdentityService:
                 now=self.clock(),
                 merge_id=merge_id,
                 reason=reason or "split by an operator",
+            )
+
+    def propose(self, proposals: list[Proposal], thresholds: Thresholds) -> dict[str, int]:
+        """Apply the matcher's proposals: merge, queue for review, or ignore each."""
+        outcome: dict[str, int] = {"merged": 0, "review": 0, "ignored": 0}
+        with self.engine.begin() as conn:
+            for proposal in proposals:
+                verdict = propose(
+                    conn, self.dialect, self.rules, proposal, thresholds, self.clock()
+                )
+                outcome[verdict] += 1
+        return outcome
+
+    def reviews(self, workspace_id: int, status: str, limit: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return reviews(conn, workspace_id, status, limit)
+
+    def decide(self, workspace_id: int, review_id: int, approve: bool, by: str) -> dict[str, Any]:
+        with self.engine.begin() as conn:
+            return decide(
+                conn, self.dialect, self.rules, workspace_id, review_id, approve, by, self.clock()
             )
