@@ -151,7 +151,9 @@ class KeyVerifier:
         )
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[digest] = (time.monotonic() + self._ttl, principal)
+        # An unknown key is remembered briefly only: it may be created a moment later.
+        ttl = self._ttl if principal is not None else min(self._ttl, 2.0)
+        self._cache[digest] = (time.monotonic() + ttl, principal)
         return principal
 
     def forget(self) -> None:

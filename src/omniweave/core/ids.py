@@ -10,9 +10,12 @@ import orjson
 
 
 def json_bytes(value: Any, *, sort_keys: bool = False) -> bytes:
-    """Compact JSON; falls back to the standard library for what orjson refuses (integers past
-    64 bits, which a JSON Lines import can carry)."""
-    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_SORT_KEYS if sort_keys else 0)
+    """Compact JSON; a naive datetime is written as UTC (the store's convention). Falls back to
+    the standard library for what orjson refuses (integers past 64 bits, which a JSON Lines
+    import can carry)."""
+    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_NAIVE_UTC
+    if sort_keys:
+        option |= orjson.OPT_SORT_KEYS
     try:
         return orjson.dumps(value, option=option, default=str)
     except TypeError:
