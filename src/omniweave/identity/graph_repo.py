@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, tuple_
+from sqlalchemy import Connection, func, or_, select
 
 from omniweave.identity.rules import GraphView
 from omniweave.store.tables import identities, profile_separations, profiles
@@ -22,16 +22,21 @@ def load_view(
     view = GraphView()
     ids: dict[tuple[str, str], int] = {}
     keys = list(dict.fromkeys(keys))
+    wanted = set(keys)
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
+        # type IN (...) AND value IN (...) walks the (workspace, type, value) index on both
+        # backends; a row-value IN list does not on PostgreSQL. Extra pairs are filtered here.
         rows = conn.execute(
             select(identities.c.id, identities.c.type, identities.c.value, identities.c.profile_id)
             .where(identities.c.workspace_id == workspace_id)
-            .where(tuple_(identities.c.type, identities.c.value).in_(chunk))
+            .where(identities.c.type.in_({k[0] for k in chunk}))
+            .where(identities.c.value.in_({k[1] for k in chunk}))
         )
         for row in rows:
-            view.owner[(row.type, row.value)] = row.profile_id
-            ids[(row.type, row.value)] = row.id
+            if (row.type, row.value) in wanted:
+                view.owner[(row.type, row.value)] = row.profile_id
+                ids[(row.type, row.value)] = row.id
     add_profiles(conn, view, set(view.owner.values()))
     return view, ids
 

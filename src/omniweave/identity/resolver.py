@@ -77,11 +77,18 @@ class Resolver:
         # only events older than this leaves time for such stragglers.
         self.settle = timedelta(seconds=settle_seconds if self.dialect.name != "sqlite" else 0)
 
-    def catch_up(self, batch_size: int = 2000, on_progress: Progress | None = None) -> int:
-        """Resolve every settled event after the cursor; returns how many were resolved."""
-        done = 0
+    def catch_up(
+        self,
+        batch_size: int = 2000,
+        on_progress: Progress | None = None,
+        max_batches: int | None = None,
+    ) -> int:
+        """Resolve every settled event after the cursor (or ``max_batches`` batches of them);
+        returns how many were resolved."""
+        done = batches = 0
         total = self._backlog() if on_progress else 0
-        while True:
+        while max_batches is None or batches < max_batches:
+            batches += 1
             with self.engine.begin() as conn:
                 position = self._cursor(conn)
                 rows = conn.execute(
@@ -101,6 +108,7 @@ class Resolver:
             done += len(rows)
             if on_progress:
                 on_progress(done, max(total, done))
+        return done
 
     def rebuild(self, on_progress: Progress | None = None) -> int:
         """Forget the derived graph and replay the log from the start."""
