@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from omniweave.access.service import KeyVerifier
 from omniweave.core.time import Clock, utc_now
-from omniweave.identity.model import IdentityRules
+from omniweave.identity.model import rules_from_settings
 from omniweave.identity.resolver import Resolver
 from omniweave.identity.service import IdentityService
 from omniweave.ingest.rows import Limits
@@ -44,7 +44,13 @@ def bootstrap(
         max_event_bytes=settings.max_event_bytes,
         max_future=timedelta(seconds=settings.max_future_seconds),
     )
-    rules = IdentityRules()
+    rules = rules_from_settings(
+        default_region=settings.identity_default_region,
+        gmail_dots=settings.identity_gmail_dots,
+        custom_types=settings.identity_custom_types,
+        limits=settings.identity_limits,
+        blocklist=settings.identity_blocklist,
+    )
     priority = [p.strip() for p in settings.trait_source_priority.split(",") if p.strip()]
     return Container(
         settings=settings,

@@ -28,6 +28,14 @@ class Settings:
     # How often the server looks for new events to resolve into profiles; 0 turns it off
     # (run ``omniweave worker`` instead).
     resolver_interval_seconds: float = 1.0
+    # Identity resolution: the region a phone without a country code is read in; Gmail's
+    # ignored dots; extra identifier types (from context.externalIds) that join profiles;
+    # merge limits ("email=3,phone=2") over the defaults; extra junk values ("email:x@y.ru").
+    identity_default_region: str = "RU"
+    identity_gmail_dots: bool = False
+    identity_custom_types: str = ""
+    identity_limits: str = ""
+    identity_blocklist: str = ""
     # Source names or kinds whose traits win over later values from others, most trusted first
     # (comma-separated, e.g. "crm,loyalty"); empty: the latest value wins.
     trait_source_priority: str = ""

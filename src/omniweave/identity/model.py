@@ -87,3 +87,33 @@ class IdentityRules:
 
     def joins(self, kind: str) -> bool:
         return kind in self.priority or kind in self.custom_types
+
+
+def rules_from_settings(
+    *,
+    default_region: str = "RU",
+    gmail_dots: bool = False,
+    custom_types: str = "",
+    limits: str = "",
+    blocklist: str = "",
+) -> IdentityRules:
+    """Rules from the settings' compact strings: ``limits`` as ``type=n,...``, ``blocklist``
+    as ``type:value,...`` (values as normalised: lower-case emails, E.164 phones)."""
+    merged_limits = _default_limits()
+    for item in filter(None, (p.strip() for p in limits.split(","))):
+        kind, _, number = item.partition("=")
+        if not number.strip().isdigit():
+            raise ValueError(f"identity limit {item!r}: expected type=number")
+        merged_limits[kind.strip()] = int(number)
+    junk = {k: set(v) for k, v in _default_blocklist().items()}
+    for item in filter(None, (p.strip() for p in blocklist.split(","))):
+        kind, _, value = item.partition(":")
+        if not value:
+            raise ValueError(f"identity blocklist entry {item!r}: expected type:value")
+        junk.setdefault(kind.strip(), set()).add(value.strip())
+    return IdentityRules(
+        limits=merged_limits,
+        blocklist={k: frozenset(v) for k, v in junk.items()},
+        custom_types=tuple(t.strip() for t in custom_types.split(",") if t.strip()),
+        normalisation=NormalisationPolicy(default_region=default_region, gmail_dots=gmail_dots),
+    )

@@ -100,3 +100,16 @@ def test_invalid_and_junk_identifiers_never_merge():
 def test_profile_ids_derive_from_the_founding_identifier():
     assert profile_id_for(1, ident("email", "e")) == profile_id_for(1, ident("email", "e"))
     assert profile_id_for(1, ident("email", "e")) != profile_id_for(2, ident("email", "e"))
+
+
+def test_rules_come_from_settings():
+    from omniweave.identity.model import rules_from_settings
+
+    rules = rules_from_settings(
+        custom_types="vk_id", limits="email=2", blocklist="email:shop@pizza.ru", gmail_dots=True
+    )
+    assert rules.joins("vk_id") and rules.limit("email") == 2 and rules.limit("user_id") == 1
+    assert (
+        "shop@pizza.ru" in rules.blocklist["email"] and "test@test.com" in rules.blocklist["email"]
+    )
+    assert rules.normalisation.gmail_dots
