@@ -49,6 +49,37 @@ def rebuild(as_json: bool = JsonFlag) -> None:
     emit_json(report) if as_json else console.print(f"rebuilt from {done:,} events")
 
 
+@identity_app.command("match")
+def match(
+    workspace_id: int = typer.Option(1, help="Workspace id."),
+    spark: bool = typer.Option(False, help="Run the matcher on Spark (local[2]), not DuckDB."),
+    auto_merge: float = typer.Option(0.99, help="Merge pairs at or above this probability."),
+    review: float = typer.Option(0.80, help="Queue pairs from this probability for review."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Run the probabilistic matcher over the profiles: sure pairs merge, likely ones wait in
+    the review queue (GET /api/identity/reviews)."""
+    from omniweave.identity.match_job import match_profiles
+    from omniweave.identity.matching import SparkBackend, local_spark
+    from omniweave.identity.reviews import Thresholds
+
+    c = container()
+    backend = SparkBackend(local_spark("omniweave-identity")) if spark else None
+    with console.status("Matching profiles..."):
+        report = match_profiles(
+            c.engine, c.identity, workspace_id, Thresholds(auto_merge, review), backend
+        )
+    if as_json:
+        emit_json(report)
+        return
+    console.print(
+        f"{report['profiles']:,} profiles, {report['pairs']:,} likely pairs: "
+        f"{report.get('merged', 0)} merged, {report.get('review', 0)} to review, "
+        f"{report.get('vetoed', 0)} ruled out by disagreeing birthdays "
+        f"({report['seconds']} s)"
+    )
+
+
 @identity_app.command("show")
 def show(
     profile_id: str = typer.Argument(None, help="A profile id (a merged one works too)."),
