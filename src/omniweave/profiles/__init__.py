@@ -1,0 +1,1 @@
+"""The unified profile: computed traits, consents and reachability per channel."""

@@ -1,0 +1,3 @@
+"""Computed traits (issue 5)."""
+
+from omniweave.store.tables import metadata  # noqa: F401  (tables join the shared metadata)
