@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from omniweave.identity import normalise
@@ -44,10 +45,7 @@ def identifiers_of(row: dict[str, Any], rules: IdentityRules) -> list[Identifier
         for item in external:
             if isinstance(item, dict) and isinstance(item.get("id"), str | int):
                 kind = _EXTERNAL_TYPES.get(str(item.get("type")), str(item.get("type")))
-                value = str(item["id"])
-                if kind == "customer_id":
-                    value = f"{row['source_id']}:{value}"
-                raw.append((kind, value))
+                raw.append((kind, str(item["id"])))
     device = context.get("device")
     if isinstance(device, dict) and isinstance(device.get("token"), str):
         raw.append(("device_token", device["token"]))
@@ -55,6 +53,8 @@ def identifiers_of(row: dict[str, Any], rules: IdentityRules) -> list[Identifier
     found: dict[tuple[str, str], Identifier] = {}
     for kind, value in raw:
         ident = normalised(kind, str(value), rules)
+        if kind == "customer_id" and ident.valid:
+            ident = replace(ident, value=f"{row['source_id']}:{ident.value}")
         found.setdefault(ident.key, ident)
     return sorted(found.values(), key=lambda i: (not i.valid, rules.rank(i.type), i.value))
 

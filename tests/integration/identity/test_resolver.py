@@ -121,3 +121,18 @@ def test_rebuild_gives_the_same_graph(container, tenant, engine):
     incremental = graph(engine)
     assert container.resolver.rebuild() == 7
     assert graph(engine) == incremental
+
+
+def test_a_source_s_own_customer_id_is_scoped_to_the_source(container, tenant, engine):
+    for source_id in (tenant.site_id, tenant.pos_id):
+        container.ingest.customer(tenant.workspace_id, source_id, {"customerId": "c-7"})
+    container.resolver.catch_up()
+    found = graph(engine)
+    site, till = (
+        found[("customer_id", f"{tenant.site_id}:c-7")],
+        found[("customer_id", f"{tenant.pos_id}:c-7")],
+    )
+    assert site != till  # record 7 of the site and record 7 of the till are two people
+    profile = container.identity.profile(tenant.workspace_id, site)
+    (ident,) = profile["identifiers"]
+    assert ident["seenAs"] == [{"source": "site", "raw": "c-7"}]
