@@ -14,6 +14,7 @@ from omniweave.identity.resolver import Resolver
 from omniweave.identity.service import IdentityService
 from omniweave.ingest.rows import Limits
 from omniweave.ingest.service import IngestService
+from omniweave.segments.service import SegmentService
 from omniweave.settings import Settings
 from omniweave.store.engine import build_engine
 
@@ -27,6 +28,7 @@ class Container:
     keys: KeyVerifier
     resolver: Resolver
     identity: IdentityService
+    segments: SegmentService
     extras: dict = field(default_factory=dict)
 
     def close(self) -> None:
@@ -60,4 +62,5 @@ def bootstrap(
         keys=KeyVerifier(engine),
         resolver=Resolver(engine, rules, clock, settings.identity_settle_seconds),
         identity=IdentityService(engine, rules, clock, priority),
+        segments=SegmentService(engine, clock),
     )

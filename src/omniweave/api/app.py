@@ -11,7 +11,16 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 import omniweave
-from omniweave.api import errors, health, identity, profiles, reads, records, tracking
+from omniweave.api import (
+    errors,
+    health,
+    identity,
+    profiles,
+    reads,
+    records,
+    segments,
+    tracking,
+)
 from omniweave.api.responses import Json
 from omniweave.bootstrap import Container, bootstrap
 from omniweave.logs import configure_logging, log
@@ -50,7 +59,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
-    for module in (health, tracking, records, reads, profiles, identity):
+    for module in (health, tracking, records, reads, profiles, identity, segments):
         app.include_router(module.router)
     return app
 

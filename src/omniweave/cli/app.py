@@ -8,6 +8,7 @@ from omniweave.cli.context import container
 from omniweave.cli.identity import identity_app
 from omniweave.cli.keys import keys_app, sources_app
 from omniweave.cli.output import console
+from omniweave.cli.segments import segments_app
 
 app = typer.Typer(
     help="Omniweave: omnichannel customer data and marketing orchestration.",
@@ -17,6 +18,7 @@ app = typer.Typer(
 app.add_typer(keys_app, name="keys")
 app.add_typer(sources_app, name="sources")
 app.add_typer(identity_app, name="identity")
+app.add_typer(segments_app, name="segments")
 
 
 @app.command()

@@ -246,4 +246,4 @@ ALL_TABLES = [workspaces, sources, api_keys, events, customer_records, orders]
 
 # Capability tables live in their own modules on the same metadata; importing them here makes
 # every user of ``metadata`` (migrations, tests) see them.
-from omniweave.store import consent_tables, trait_tables  # noqa: E402, F401
+from omniweave.store import consent_tables, segment_tables, trait_tables  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Segments: who is in an audience, from a small typed definition compiled to SQL."""
