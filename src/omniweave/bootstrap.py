@@ -14,6 +14,14 @@ from omniweave.identity.resolver import Resolver
 from omniweave.identity.service import IdentityService
 from omniweave.ingest.rows import Limits
 from omniweave.ingest.service import IngestService
+from omniweave.profiles.consent_service import (
+    ConsentService,
+    build_consent_service,
+    build_consent_updater,
+)
+from omniweave.profiles.consent_updater import ConsentUpdater
+from omniweave.profiles.service import ProfileService
+from omniweave.profiles.traits_service import TraitUpdater, build_updater
 from omniweave.segments.service import SegmentService
 from omniweave.settings import Settings
 from omniweave.store.engine import build_engine
@@ -29,7 +37,17 @@ class Container:
     resolver: Resolver
     identity: IdentityService
     segments: SegmentService
+    traits: TraitUpdater
+    consents: ConsentService
+    consent_updater: ConsentUpdater
+    profiles: ProfileService
     extras: dict = field(default_factory=dict)
+
+    def catch_up(self) -> int:
+        """One round of the background work: resolve identities, then what derives from them.
+        Returns how much was done (0: nothing is waiting)."""
+        resolved = self.resolver.catch_up()
+        return resolved + self.consent_updater.catch_up() + self.traits.catch_up()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -54,6 +72,9 @@ def bootstrap(
         blocklist=settings.identity_blocklist,
     )
     priority = [p.strip() for p in settings.trait_source_priority.split(",") if p.strip()]
+    traits = build_updater(engine, clock, settings.traits_file)
+    consents = build_consent_service(settings, engine, rules, clock)
+    identity = IdentityService(engine, rules, clock, priority, traits.recompute)
     return Container(
         settings=settings,
         engine=engine,
@@ -61,6 +82,11 @@ def bootstrap(
         ingest=IngestService(engine, clock, limits),
         keys=KeyVerifier(engine),
         resolver=Resolver(engine, rules, clock, settings.identity_settle_seconds),
-        identity=IdentityService(engine, rules, clock, priority),
+        # A split or a model merge does not pass through the log: traits recompute at once.
+        identity=identity,
         segments=SegmentService(engine, clock),
+        traits=traits,
+        consents=consents,
+        consent_updater=build_consent_updater(settings, engine, rules, clock),
+        profiles=ProfileService(engine, identity, traits, consents, clock),
     )

@@ -39,9 +39,23 @@ class Settings:
     # Source names or kinds whose traits win over later values from others, most trusted first
     # (comma-separated, e.g. "crm,loyalty"); empty: the latest value wins.
     trait_source_priority: str = ""
+    # Consents: the topics a person can subscribe to; those among them that need no opt-in
+    # (a revoke still blocks them); whether email marketing needs a confirmed double opt-in.
+    consent_topics: str = "marketing,news,transactional"
+    consent_opt_out_topics: str = "transactional"
+    consent_email_double_opt_in: bool = False
+    # Signs one-click unsubscribe links. Empty: derived from the database URL (development
+    # only; production must set a long random secret, and keep it: changing it breaks links).
+    unsubscribe_secret: str = ""
+    # The address people and mail providers reach the server at (unsubscribe links); empty:
+    # http://HOST:PORT.
+    public_url: str = ""
     log_level: str = "INFO"
     log_json: bool = True
     demo_keys_file: str = "./.omniweave/demo-keys.json"
+    # Computed trait definitions (YAML); empty: the ones Omniweave ships
+    # (src/omniweave/profiles/default_traits.yaml).
+    traits_file: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 import omniweave
 from omniweave.api import (
+    consents,
     errors,
     health,
     identity,
@@ -20,6 +21,7 @@ from omniweave.api import (
     records,
     segments,
     tracking,
+    traits,
 )
 from omniweave.api.responses import Json
 from omniweave.bootstrap import Container, bootstrap
@@ -27,13 +29,14 @@ from omniweave.logs import configure_logging, log
 
 
 async def resolve_in_background(container: Container, interval: float) -> None:
-    """Keep profiles current: resolve new events as they land (the ``worker`` command does
-    the same in its own process; both may run, the cursor lock keeps them apart)."""
+    """Keep profiles current: resolve new events as they land and recompute what derives from
+    them (the ``worker`` command does the same in its own process; both may run, the cursor
+    locks keep them apart)."""
     while True:
         try:
-            done = await run_in_threadpool(container.resolver.catch_up)
+            done = await run_in_threadpool(container.catch_up)
         except Exception as exc:  # a failed round is logged and retried, never fatal
-            log.error("identity resolution failed", exc_info=exc)
+            log.error("background work failed", exc_info=exc)
             done = 0
         if done == 0:
             await asyncio.sleep(interval)
@@ -59,7 +62,8 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
-    for module in (health, tracking, records, reads, profiles, identity, segments):
+    routers = (health, tracking, records, reads, profiles, identity, segments, traits, consents)
+    for module in routers:
         app.include_router(module.router)
     return app
 

@@ -37,7 +37,7 @@ async def find_profile(
             "query", f"give exactly one of {', '.join(LOOKUP_TYPES)} (got {len(given)})"
         )
     ((param, value),) = given.items()
-    return await run_in_threadpool(container.identity.lookup, principal.workspace_id, param, value)
+    return await run_in_threadpool(container.profiles.lookup, principal.workspace_id, param, value)
 
 
 @router.get("/{profile_id}")
@@ -45,9 +45,11 @@ async def get_profile(
     profile_id: str, principal: ReadKey, container: ContainerDep
 ) -> dict[str, Any]:
     """A profile: identifiers with the sources that saw them, traits with the source of each
-    value, orders, the latest events, merges with their reasons, refused merges and unusable
-    identifiers. The id of a merged profile answers with the profile it merged into."""
-    return await run_in_threadpool(container.identity.profile, principal.workspace_id, profile_id)
+    value, orders, the latest events, merges with their reasons, refused merges, unusable
+    identifiers, computed traits with what they came from, consents in force with their proof,
+    and reachability per channel and topic with the reasons. The id of a merged profile
+    answers with the profile it merged into."""
+    return await run_in_threadpool(container.profiles.profile, principal.workspace_id, profile_id)
 
 
 @router.get("/{profile_id}/events")

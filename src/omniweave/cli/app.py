@@ -9,6 +9,7 @@ from omniweave.cli.identity import identity_app
 from omniweave.cli.keys import keys_app, sources_app
 from omniweave.cli.output import console
 from omniweave.cli.segments import segments_app
+from omniweave.cli.traits import traits_app
 
 app = typer.Typer(
     help="Omniweave: omnichannel customer data and marketing orchestration.",
@@ -19,6 +20,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(sources_app, name="sources")
 app.add_typer(identity_app, name="identity")
 app.add_typer(segments_app, name="segments")
+app.add_typer(traits_app, name="traits")
 
 
 @app.command()
@@ -59,13 +61,14 @@ def serve(
 def worker(
     interval: float = typer.Option(1.0, help="Seconds to wait when there is nothing to do."),
 ) -> None:
-    """Run the background work (identity resolution) until stopped; several may run at once."""
+    """Run the background work (identity resolution, computed traits) until stopped; several
+    may run at once."""
     import time
 
     c = container()
-    console.print("worker running: resolving identities from the log (Ctrl-C stops)")
+    console.print("worker running: identities and traits from the log (Ctrl-C stops)")
     while True:
-        if c.resolver.catch_up() == 0:
+        if c.catch_up() == 0:
             time.sleep(interval)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from omniweave.core.errors import InvalidInput, NotFound
 from omniweave.core.time import Clock
@@ -25,12 +25,16 @@ class IdentityService:
         rules: IdentityRules,
         clock: Clock,
         source_priority: Sequence[str] = (),
+        on_changed: Callable[[Connection, list[str]], object] | None = None,
     ) -> None:
         self.engine = engine
         self.dialect = Dialect.of(engine)
         self.rules = rules
         self.clock = clock
         self.source_priority = tuple(source_priority)
+        # Called, inside the transaction, with the profiles a split or a merge outside the log
+        # changed (what derives from profiles, such as computed traits, recomputes them).
+        self.on_changed = on_changed or (lambda _conn, _ids: None)
 
     def _root(self, conn: Any, workspace_id: int, profile_id: str) -> str:
         root = root_of(conn, profile_id)
@@ -70,7 +74,7 @@ class IdentityService:
     ) -> dict[str, Any]:
         with self.engine.begin() as conn:
             self._root(conn, workspace_id, profile_id)
-            return split(
+            result = split(
                 conn,
                 self.dialect,
                 profile_id,
@@ -78,6 +82,8 @@ class IdentityService:
                 merge_id=merge_id,
                 reason=reason or "split by an operator",
             )
+            self.on_changed(conn, [result["profile"], result["restored"]])
+        return result
 
     def propose(self, proposals: list[Proposal], thresholds: Thresholds) -> dict[str, int]:
         """Apply the matcher's proposals: merge, queue for review, or ignore each."""
@@ -96,6 +102,9 @@ class IdentityService:
 
     def decide(self, workspace_id: int, review_id: int, approve: bool, by: str) -> dict[str, Any]:
         with self.engine.begin() as conn:
-            return decide(
+            result = decide(
                 conn, self.dialect, self.rules, workspace_id, review_id, approve, by, self.clock()
             )
+            if "merged" in result:
+                self.on_changed(conn, [result["merged"]])
+        return result
