@@ -11,6 +11,16 @@ from fastapi import Request
 from omniweave.core.errors import InvalidInput, PayloadTooLarge
 
 
+def json_body_schema(model: type) -> dict[str, Any]:
+    """OpenAPI for a route that reads its body itself (size limits, gzip): what it expects."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
 async def read_json(request: Request, limit: int) -> Any:
     """The decoded body, refusing more than ``limit`` bytes before or after gunzip (a small
     gzip bomb cannot inflate past the limit: decompression stops at it)."""

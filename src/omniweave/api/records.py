@@ -7,22 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from omniweave.api.body import read_json
+from omniweave.api.body import json_body_schema, read_json
 from omniweave.api.deps import ContainerDep, WriteKey, source_for
 from omniweave.ingest.records import CustomerRecord, OrderRecord
 from omniweave.ingest.service import RecordOutcome
 
 router = APIRouter(prefix="/api", tags=["records"])
 RECORD_LIMIT = 256 * 1024
-
-
-def _schema(model: type) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        }
-    }
 
 
 def _answer(outcome: RecordOutcome) -> dict[str, Any]:
@@ -34,7 +25,7 @@ def _answer(outcome: RecordOutcome) -> dict[str, Any]:
     }
 
 
-@router.post("/customers", openapi_extra=_schema(CustomerRecord))
+@router.post("/customers", openapi_extra=json_body_schema(CustomerRecord))
 async def upsert_customer(
     request: Request, principal: WriteKey, container: ContainerDep
 ) -> dict[str, Any]:
@@ -49,7 +40,7 @@ async def upsert_customer(
     return _answer(outcome)
 
 
-@router.post("/orders", openapi_extra=_schema(OrderRecord))
+@router.post("/orders", openapi_extra=json_body_schema(OrderRecord))
 async def record_order(
     request: Request, principal: WriteKey, container: ContainerDep
 ) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from omniweave.access.model import Scope
-from omniweave.api.body import read_json
+from omniweave.api.body import json_body_schema, read_json
 from omniweave.api.deps import ContainerDep, authenticate, presented_key
 from omniweave.core.errors import InvalidInput
 from omniweave.ingest import metrics
@@ -27,15 +27,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No write key, or an unknown one"},
     413: {"description": "Over Segment's limits: 32 KB an event, 500 KB a batch"},
 }
-
-
-def _body_schema(model: type) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        }
-    }
 
 
 def _answer(result: Appended) -> dict[str, Any]:
@@ -84,7 +75,7 @@ def _route(kind: str) -> None:
         endpoint,
         methods=["POST"],
         summary=f"Segment {kind}",
-        openapi_extra=_body_schema(Message),
+        openapi_extra=json_body_schema(Message),
         responses=_RESPONSES,
     )
 
@@ -96,7 +87,7 @@ for _kind in MESSAGE_TYPES:
 @router.post(
     "/batch",
     summary="Segment batch",
-    openapi_extra=_body_schema(Batch),
+    openapi_extra=json_body_schema(Batch),
     responses=_RESPONSES,
 )
 async def segment_batch(request: Request, container: ContainerDep) -> dict[str, Any]:
