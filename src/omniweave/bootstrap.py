@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from omniweave.access.service import KeyVerifier
 from omniweave.core.time import Clock, utc_now
@@ -47,7 +47,8 @@ class Container:
         """One round of the background work: resolve identities, then what derives from them.
         Returns how much was done (0: nothing is waiting)."""
         resolved = self.resolver.catch_up()
-        return resolved + self.consent_updater.catch_up() + self.traits.catch_up()
+        derived = self.consent_updater.catch_up() + self.traits.catch_up()
+        return resolved + derived + self.segments.membership.catch_up()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -74,7 +75,15 @@ def bootstrap(
     priority = [p.strip() for p in settings.trait_source_priority.split(",") if p.strip()]
     traits = build_updater(engine, clock, settings.traits_file)
     consents = build_consent_service(settings, engine, rules, clock)
-    identity = IdentityService(engine, rules, clock, priority, traits.recompute)
+    segments = SegmentService(engine, clock, consents.policy)
+
+    def profiles_changed(conn: Connection, profile_ids: list[str]) -> None:
+        """A split or a model merge does not pass through the log: what derives from
+        profiles is brought up to date in the same transaction."""
+        traits.recompute(conn, profile_ids)
+        segments.membership.recompute(conn, profile_ids)
+
+    identity = IdentityService(engine, rules, clock, priority, profiles_changed)
     return Container(
         settings=settings,
         engine=engine,
@@ -82,9 +91,8 @@ def bootstrap(
         ingest=IngestService(engine, clock, limits),
         keys=KeyVerifier(engine),
         resolver=Resolver(engine, rules, clock, settings.identity_settle_seconds),
-        # A split or a model merge does not pass through the log: traits recompute at once.
         identity=identity,
-        segments=SegmentService(engine, clock),
+        segments=segments,
         traits=traits,
         consents=consents,
         consent_updater=build_consent_updater(settings, engine, rules, clock),

@@ -19,6 +19,7 @@ from omniweave.api import (
     profiles,
     reads,
     records,
+    segment_members,
     segments,
     tracking,
     traits,
@@ -62,7 +63,18 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
-    routers = (health, tracking, records, reads, profiles, identity, segments, traits, consents)
+    routers = (
+        health,
+        tracking,
+        records,
+        reads,
+        profiles,
+        identity,
+        segments,
+        segment_members,
+        traits,
+        consents,
+    )
     for module in routers:
         app.include_router(module.router)
     return app

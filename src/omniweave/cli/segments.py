@@ -12,6 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from omniweave.cli.context import container
 from omniweave.cli.output import JsonFlag, console, emit_json, emit_table, fail
+from omniweave.cli.segment_membership import refresh
 from omniweave.core.errors import OmniweaveError
 from omniweave.segments.service import audience_lines
 
@@ -132,3 +133,6 @@ def export(
             handle.close()
     if output:
         console.print(f"wrote {count:,} rows to {output}")
+
+
+segments_app.command("refresh")(refresh)

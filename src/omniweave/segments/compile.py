@@ -4,7 +4,7 @@ tree runs on SQLite and PostgreSQL). Pure: builds statements, never executes the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,14 +23,19 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from omniweave.core.errors import InvalidInput
+from omniweave.profiles.consent_model import ConsentPolicy
+from omniweave.segments import compile_profiles
 from omniweave.segments.model import (
     AllNode,
     AnyNode,
+    ComputedNode,
+    ConsentNode,
     EventNode,
     IdentifierNode,
     Node,
     NotNode,
     PropertyTest,
+    ReachableNode,
     SegmentNode,
     TraitNode,
 )
@@ -44,6 +49,8 @@ class Context:
     dialect: str  # "sqlite" | "postgresql"
     definitions: Callable[[str], Node | None]  # other segments, by name
     _stack: tuple[str, ...] = field(default=())
+    # What ``reachable`` needs: topics that need no opt-in, double opt-in, soft-bounce pause.
+    policy: ConsentPolicy = field(default_factory=ConsentPolicy)
 
 
 def members(node: Node, ctx: Context) -> Select:
@@ -90,6 +97,12 @@ def _node(node: Node, ctx: Context) -> Select:
         )
     if isinstance(node, SegmentNode):
         return _segment(node, ctx)
+    if isinstance(node, ComputedNode):
+        return compile_profiles.computed(node, ctx)
+    if isinstance(node, ReachableNode):
+        return compile_profiles.reachable(node, ctx)
+    if isinstance(node, ConsentNode):
+        return compile_profiles.consent(node, ctx)
     raise TypeError(f"unknown node {node!r}")
 
 
@@ -202,7 +215,4 @@ def _segment(node: SegmentNode, ctx: Context) -> Select:
     definition = ctx.definitions(node.segment)
     if definition is None:
         raise InvalidInput.one("definition", f"no segment named {node.segment!r}")
-    inner = Context(
-        ctx.workspace_id, ctx.now, ctx.dialect, ctx.definitions, (*ctx._stack, node.segment)
-    )
-    return _node(definition, inner)
+    return _node(definition, replace(ctx, _stack=(*ctx._stack, node.segment)))

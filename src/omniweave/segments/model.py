@@ -6,7 +6,12 @@
     {"not": {"event": {"name": "Order Completed", "withinDays": 30}}},
     {"trait": {"name": "city", "op": "eq", "value": "Москва"}},
     {"identifier": {"type": "email"}},
-    {"segment": "pizza-lovers"}
+    {"segment": "pizza-lovers"},
+    {"computed": {"name": "order_count", "op": "gte", "value": 3}},
+    {"computed": {"name": "days_since_last_purchase", "op": "gt", "value": 30}},
+    {"computed": {"name": "rfm", "path": "segment", "value": "champions"}},
+    {"reachable": {"channel": "email", "topic": "marketing"}},
+    {"consent": {"channel": "sms", "topic": "marketing", "state": "granted"}}
 ]}
 """
 
@@ -27,8 +32,11 @@ from pydantic import (
 
 from omniweave.core.errors import FieldError, InvalidInput
 from omniweave.ingest.segment import pydantic_errors
+from omniweave.profiles.consent_model import CHANNELS, GRANTED, REVOKED, UNKNOWN
 
 Scalar = str | int | float | bool
+Channel = Literal[CHANNELS]  # type: ignore[valid-type]
+Topic = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
 Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "exists"]
 
 
@@ -71,6 +79,32 @@ class TraitSpec(PropertyTest):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$")]
 
 
+_PATH = r"^[A-Za-z0-9_]{1,64}(\.[A-Za-z0-9_]{1,64}){0,4}$"
+
+
+class ComputedSpec(PropertyTest):
+    """A computed trait; ``path`` reads inside an object value (``rfm`` → ``segment``).
+    ``days_since`` traits compare in whole days to the segment's ``now``."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$")]
+    path: Annotated[str, Field(pattern=_PATH)] | None = None
+
+
+class ReachableSpec(_Node):
+    """A message on ``topic`` may reach the person on ``channel`` now (``decide_reachability``)."""
+
+    channel: Channel
+    topic: Topic = "marketing"
+
+
+class ConsentSpec(_Node):
+    """The decision in force for the channel and topic (``unknown``: none was ever made)."""
+
+    channel: Channel
+    topic: Topic = "marketing"
+    state: Literal[GRANTED, REVOKED, UNKNOWN] = GRANTED  # type: ignore[valid-type]
+
+
 class IdentifierSpec(_Node):
     type: Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")]
 
@@ -85,6 +119,18 @@ class TraitNode(_Node):
 
 class IdentifierNode(_Node):
     identifier: IdentifierSpec
+
+
+class ComputedNode(_Node):
+    computed: ComputedSpec
+
+
+class ReachableNode(_Node):
+    reachable: ReachableSpec
+
+
+class ConsentNode(_Node):
+    consent: ConsentSpec
 
 
 class SegmentNode(_Node):
@@ -119,6 +165,9 @@ Node = Annotated[
         Annotated[TraitNode, Tag("trait")],
         Annotated[IdentifierNode, Tag("identifier")],
         Annotated[SegmentNode, Tag("segment")],
+        Annotated[ComputedNode, Tag("computed")],
+        Annotated[ReachableNode, Tag("reachable")],
+        Annotated[ConsentNode, Tag("consent")],
     ],
     Discriminator(_key),
 ]
@@ -126,7 +175,18 @@ for _model in (AllNode, AnyNode, NotNode):
     _model.model_rebuild()
 
 _NODE = TypeAdapter(Node)
-_KEYS = {"all", "any", "not", "event", "trait", "identifier", "segment"}
+_KEYS = {
+    "all",
+    "any",
+    "not",
+    "event",
+    "trait",
+    "identifier",
+    "segment",
+    "computed",
+    "reachable",
+    "consent",
+}
 
 
 def parse(definition: Any, path: str = "definition") -> Node:

@@ -11,7 +11,9 @@ from sqlalchemy import Connection, Engine, func, select
 
 from omniweave.core.errors import InvalidInput, NotFound
 from omniweave.core.time import Clock
+from omniweave.profiles.consent_model import ConsentPolicy
 from omniweave.segments.compile import Context, members
+from omniweave.segments.membership import SegmentMembership
 from omniweave.segments.model import Node, parse, references
 from omniweave.store.dialect import Dialect
 from omniweave.store.segment_tables import segments
@@ -19,10 +21,14 @@ from omniweave.store.tables import identities
 
 
 class SegmentService:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, policy: ConsentPolicy | None = None) -> None:
+        """``policy`` is the consent policy ``reachable`` nodes apply (the workspace's)."""
         self.engine = engine
         self.dialect = Dialect.of(engine)
         self.clock = clock
+        self.policy = policy or ConsentPolicy()
+        # Who is in each segment now: kept by a log consumer, computed at once on save.
+        self.membership = SegmentMembership(engine, clock, self.policy)
 
     def _context(self, conn: Connection, workspace_id: int) -> Context:
         def definition(name: str) -> Node | None:
@@ -33,7 +39,9 @@ class SegmentService:
             ).first()
             return None if row is None else parse(row.definition, f"segment {name}")
 
-        return Context(workspace_id, self.clock(), self.dialect.name, definition)
+        return Context(
+            workspace_id, self.clock(), self.dialect.name, definition, policy=self.policy
+        )
 
     def preview(self, workspace_id: int, definition: Any, sample: int = 10) -> dict[str, Any]:
         """How many live profiles a definition selects, a sample of them, and how long it took."""
@@ -51,7 +59,8 @@ class SegmentService:
     def save(
         self, workspace_id: int, name: str, definition: Any, description: str | None = None
     ) -> dict[str, Any]:
-        """Create or replace a segment; its definition is checked, references included."""
+        """Create or replace a segment; its definition is checked, references included, and
+        its membership (and that of the segments referring to it) computed at once."""
         node = parse(definition)
         now = self.clock()
         with self.engine.begin() as conn:
@@ -74,7 +83,14 @@ class SegmentService:
                     updated_at=now,
                 )
             )
+            self.membership.compute(conn, workspace_id, name)
         return {"name": name, "definition": definition, "description": description}
+
+    def current_members(
+        self, workspace_id: int, name: str, after: str = "", limit: int = 100
+    ) -> dict[str, Any]:
+        """A page of the segment's members now (kept in real time), in profile id order."""
+        return self.membership.current(workspace_id, name, after, limit)
 
     def list(self, workspace_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
