@@ -12,13 +12,11 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    except_,
     func,
-    intersect,
     literal,
+    not_,
     or_,
     select,
-    union,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -54,49 +52,46 @@ class Context:
 
 
 def members(node: Node, ctx: Context) -> Select:
-    """SELECT profile_id of the live profiles in the segment."""
-    universe = _universe(ctx)
-    found = _node(node, ctx).subquery()
-    return select(universe.c.profile_id).where(
-        universe.c.profile_id.in_(select(found.c.profile_id))
+    """SELECT profile_id of the live profiles in the segment.
+
+    One query over the live profiles with the tree as its WHERE clause: ``all`` is AND,
+    ``any`` is OR, ``not`` is NOT, and each leaf is ``id IN (its subquery)``. Engines then
+    plan semi- and anti-joins; the set algebra this replaced (INTERSECT/UNION/EXCEPT against
+    every live profile) took twice a hand-written query's time on DuckDB.
+    """
+    return select(profiles.c.id.label("profile_id")).where(
+        profiles.c.workspace_id == ctx.workspace_id,
+        profiles.c.merged_into.is_(None),
+        _condition(node, ctx),
     )
 
 
-def _universe(ctx: Context):
-    return (
-        select(profiles.c.id.label("profile_id"))
-        .where(profiles.c.workspace_id == ctx.workspace_id, profiles.c.merged_into.is_(None))
-        .subquery()
-    )
-
-
-def _node(node: Node, ctx: Context) -> Select:
-    if isinstance(node, AllNode | AnyNode):
-        parts = [
-            _wrapped(child, ctx) for child in (node.all if isinstance(node, AllNode) else node.any)
-        ]
-        if len(parts) == 1:
-            return parts[0]
-        combined = intersect(*parts) if isinstance(node, AllNode) else union(*parts)
-        return _reselect(combined)
+def _condition(node: Node, ctx: Context) -> ColumnElement:
+    if isinstance(node, AllNode):
+        return and_(*(_condition(child, ctx) for child in node.all))
+    if isinstance(node, AnyNode):
+        return or_(*(_condition(child, ctx) for child in node.any))
     if isinstance(node, NotNode):
-        universe = _universe(ctx)
-        return _reselect(except_(select(universe.c.profile_id), _wrapped(node.not_, ctx)))
+        return not_(_condition(node.not_, ctx))
+    if isinstance(node, SegmentNode):
+        definition, inner = _segment(node, ctx)
+        return _condition(definition, inner)
+    # Leaves select identities.profile_id or computed rows' profile_id, never NULL: a NULL in
+    # the list would make NOT (x IN (...)) NULL for everyone.
+    return profiles.c.id.in_(_leaf(node, ctx))
+
+
+def _leaf(node: Node, ctx: Context) -> Select:
+    """SELECT profile_id of the profiles a leaf node holds for."""
     if isinstance(node, EventNode):
         return _event(node, ctx)
     if isinstance(node, TraitNode):
         return _trait(node, ctx)
     if isinstance(node, IdentifierNode):
-        return (
-            select(identities.c.profile_id)
-            .where(
-                identities.c.workspace_id == ctx.workspace_id,
-                identities.c.type == node.identifier.type,
-            )
-            .distinct()
+        return select(identities.c.profile_id).where(
+            identities.c.workspace_id == ctx.workspace_id,
+            identities.c.type == node.identifier.type,
         )
-    if isinstance(node, SegmentNode):
-        return _segment(node, ctx)
     if isinstance(node, ComputedNode):
         return compile_profiles.computed(node, ctx)
     if isinstance(node, ReachableNode):
@@ -104,16 +99,6 @@ def _node(node: Node, ctx: Context) -> Select:
     if isinstance(node, ConsentNode):
         return compile_profiles.consent(node, ctx)
     raise TypeError(f"unknown node {node!r}")
-
-
-def _wrapped(node: Node, ctx: Context) -> Select:
-    """Each operand as SELECT ... FROM (subquery): SQLite cannot nest compound selects."""
-    return _reselect(_node(node, ctx))
-
-
-def _reselect(query: Any) -> Select:
-    sub = query.subquery()
-    return select(sub.c.profile_id)
 
 
 def _attributed():
@@ -208,11 +193,12 @@ def _number(column: Any, path: tuple[str, ...], ctx: Context) -> ColumnElement:
     return case((func.jsonb_typeof(column[path]) == "number", column[path].as_float()), else_=None)
 
 
-def _segment(node: SegmentNode, ctx: Context) -> Select:
+def _segment(node: SegmentNode, ctx: Context) -> tuple[Node, Context]:
+    """The referred segment's definition, and the context that remembers the path to it."""
     if node.segment in ctx._stack:
         cycle = " -> ".join((*ctx._stack, node.segment))
         raise InvalidInput.one("definition", f"segments refer to each other in a cycle: {cycle}")
     definition = ctx.definitions(node.segment)
     if definition is None:
         raise InvalidInput.one("definition", f"no segment named {node.segment!r}")
-    return _node(definition, replace(ctx, _stack=(*ctx._stack, node.segment)))
+    return definition, replace(ctx, _stack=(*ctx._stack, node.segment))
