@@ -19,11 +19,13 @@ install: $(BIN)/uv
 	$(SYNC)
 
 ## run: migrate the embedded SQLite store, load the demo data if it is empty, resolve
-## identities, serve the API (which keeps resolving new events in the background)
+## identities, consents, traits and segments, score RFM, serve the API (which keeps all of
+## it current in the background)
 run: install
 	$(BIN)/omniweave migrate
 	$(BIN)/omniweave demo --if-empty
-	$(BIN)/omniweave identity resolve
+	$(BIN)/omniweave worker --until-idle
+	$(BIN)/omniweave traits rebuild
 	$(BIN)/omniweave serve
 
 ## test: the whole suite, on SQLite and PostgreSQL (OMNIWEAVE_TEST_POSTGRES_URL overrides);

@@ -60,13 +60,23 @@ def serve(
 @app.command()
 def worker(
     interval: float = typer.Option(1.0, help="Seconds to wait when there is nothing to do."),
+    until_idle: bool = typer.Option(
+        False, "--until-idle", help="Stop once nothing is waiting (for scripts and make run)."
+    ),
 ) -> None:
-    """Run the background work (identity resolution, computed traits) until stopped; several
-    may run at once."""
+    """Run the background work until stopped: identities, consents, computed traits and
+    segment membership, in that order, from the log. Several workers may run at once."""
     import time
 
     c = container()
-    console.print("worker running: identities and traits from the log (Ctrl-C stops)")
+    if until_idle:
+        done = 0
+        with console.status("Catching up: identities, consents, traits, segments..."):
+            while (step := c.catch_up()) > 0:
+                done += step
+        console.print(f"caught up ({done:,} events through all consumers)")
+        return
+    console.print("worker running: identities, consents, traits, segments (Ctrl-C stops)")
     while True:
         if c.catch_up() == 0:
             time.sleep(interval)

@@ -13,6 +13,7 @@ re-run neither loses nor doubles one. Windows (``withinDays``) move with time al
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -139,22 +140,27 @@ class SegmentMembership:
             if only is not None and row.name not in only:
                 continue
             try:
-                query = members(parse(row.definition, f"segment {row.name}"), context)
+                node = parse(row.definition, f"segment {row.name}")
+                members(node, context)  # compiles it now: a broken one is skipped here
             except InvalidInput as exc:  # one broken definition must not stop the log
                 log.warning("segment_skipped", segment=row.name, error=str(exc))
                 continue
-            changes = self._decide(conn, row.id, query, profile_ids)
+            changes = self._decide(conn, row.id, node, context, profile_ids)
             repo.apply(conn, workspace_id, row.id, changes, now)
             self._announce(conn, workspace_id, row.name, changes, now)
             changed += len(changes)
         return changed
 
     def _decide(
-        self, conn: Connection, segment_id: int, query: Any, profile_ids: Sequence[str] | None
+        self,
+        conn: Connection,
+        segment_id: int,
+        node: Node,
+        context: Context,
+        profile_ids: Sequence[str] | None,
     ) -> list[Change]:
-        column = query.selected_columns[0]
         if profile_ids is None:
-            found = set(conn.execute(query).scalars())
+            found = set(conn.execute(members(node, context)).scalars())
             stays = repo.open_stays(conn, segment_id, None)
             candidates = repo.resolved(conn, sorted(found | set(stays)))
         else:
@@ -164,7 +170,8 @@ class SegmentMembership:
             live = sorted(p for p, r in candidates.items() if r == p)
             found = set()
             for chunk in repo.chunks(live):
-                found.update(conn.execute(query.where(column.in_(chunk))).scalars())
+                query = members(node, replace(context, only=tuple(chunk)))
+                found.update(conn.execute(query).scalars())
             stays = repo.open_stays(conn, segment_id, sorted(candidates))
         counts = repo.entries(conn, segment_id, sorted(candidates))
         return decide(candidates, stays, counts, found)
