@@ -20,6 +20,7 @@ from omniweave.identity.extract import identifiers_of
 from omniweave.identity.graph_repo import load_view
 from omniweave.identity.model import Identifier, IdentityRules
 from omniweave.identity.rules import EventPlan, GraphView, plan_event
+from omniweave.store import cursors
 from omniweave.store.dialect import Dialect
 from omniweave.store.tables import (
     event_identities,
@@ -90,7 +91,7 @@ class Resolver:
         while max_batches is None or batches < max_batches:
             batches += 1
             with self.engine.begin() as conn:
-                position = self._cursor(conn)
+                position = cursors.claim(conn, self.dialect, CURSOR, self.clock())
                 rows = conn.execute(
                     select(*_EVENT_COLUMNS)
                     .where(events.c.id > position)
@@ -104,7 +105,7 @@ class Resolver:
                     self._resolve(
                         conn, workspace_id, [r for r in rows if r.workspace_id == workspace_id]
                     )
-                self._move_cursor(conn, rows[-1].id)
+                cursors.move(conn, CURSOR, rows[-1].id, self.clock())
             done += len(rows)
             if on_progress:
                 on_progress(done, max(total, done))
@@ -265,33 +266,9 @@ class Resolver:
 
     # --- the cursor --------------------------------------------------------------------
 
-    def _cursor(self, conn: Connection) -> int:
-        """The cursor row, locked on PostgreSQL so two workers never resolve the same batch."""
-        query = select(log_cursors.c.position).where(log_cursors.c.name == CURSOR)
-        if self.dialect.name == "postgresql":
-            query = query.with_for_update()
-        position = conn.execute(query).scalar()
-        if position is None:
-            stmt = self.dialect.insert_ignoring_duplicates(log_cursors, ("name",))
-            conn.execute(stmt.values(name=CURSOR, position=0, updated_at=self.clock()))
-            position = conn.execute(query).scalar_one()
-        return position
-
-    def _move_cursor(self, conn: Connection, position: int) -> None:
-        conn.execute(
-            update(log_cursors)
-            .where(log_cursors.c.name == CURSOR)
-            .values(position=position, updated_at=self.clock())
-        )
-
     def _backlog(self) -> int:
         with self.engine.connect() as conn:
-            position = (
-                conn.execute(
-                    select(log_cursors.c.position).where(log_cursors.c.name == CURSOR)
-                ).scalar()
-                or 0
-            )
+            position = cursors.peek(conn, CURSOR)
             return conn.execute(
                 select(func.count()).select_from(events).where(events.c.id > position)
             ).scalar_one()

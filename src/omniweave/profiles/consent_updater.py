@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Connection, Engine, and_, or_, select
 
 from omniweave.core.time import Clock
 from omniweave.identity.extract import identifiers_of
@@ -23,9 +23,10 @@ from omniweave.logs import log
 from omniweave.profiles.consent_events import CONSENT_EVENTS, consents_in_event
 from omniweave.profiles.consent_model import ConsentPolicy, Decision
 from omniweave.profiles.consent_repo import decision_row, decisions_of_subject
+from omniweave.store import cursors
 from omniweave.store.consent_tables import consents
 from omniweave.store.dialect import Dialect
-from omniweave.store.tables import event_identities, events, identities, log_cursors, sources
+from omniweave.store.tables import event_identities, events, identities, sources
 
 CURSOR = "consents"
 IDENTITY_CURSOR = "identity"
@@ -65,8 +66,8 @@ class ConsentUpdater:
         while max_batches is None or batches < max_batches:
             batches += 1
             with self.engine.begin() as conn:
-                position = self._cursor(conn)
-                resolved = self._position(conn, IDENTITY_CURSOR)
+                position = cursors.claim(conn, self.dialect, CURSOR, self.clock())
+                resolved = cursors.peek(conn, IDENTITY_CURSOR)
                 if resolved <= position:
                     return done
                 rows = conn.execute(
@@ -86,7 +87,7 @@ class ConsentUpdater:
                 ).all()
                 self._apply(conn, rows)
                 full = len(rows) == batch_size
-                self._move(conn, rows[-1].id if full else resolved)
+                cursors.move(conn, CURSOR, rows[-1].id if full else resolved, self.clock())
             done += len(rows)
             if not full:
                 return done
@@ -138,28 +139,3 @@ class ConsentUpdater:
         changed = memo.get(key) != decision.state
         memo[key] = decision.state
         return changed
-
-    # --- the cursor --------------------------------------------------------------------
-
-    def _position(self, conn: Connection, name: str) -> int:
-        query = select(log_cursors.c.position).where(log_cursors.c.name == name)
-        return conn.execute(query).scalar() or 0
-
-    def _cursor(self, conn: Connection) -> int:
-        """Our cursor row, locked on PostgreSQL so two workers never apply the same batch."""
-        query = select(log_cursors.c.position).where(log_cursors.c.name == CURSOR)
-        if self.dialect.name == "postgresql":
-            query = query.with_for_update()
-        position = conn.execute(query).scalar()
-        if position is None:
-            stmt = self.dialect.insert_ignoring_duplicates(log_cursors, ("name",))
-            conn.execute(stmt.values(name=CURSOR, position=0, updated_at=self.clock()))
-            position = conn.execute(query).scalar_one()
-        return position
-
-    def _move(self, conn: Connection, position: int) -> None:
-        conn.execute(
-            update(log_cursors)
-            .where(log_cursors.c.name == CURSOR)
-            .values(position=position, updated_at=self.clock())
-        )

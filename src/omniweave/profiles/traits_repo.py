@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select
 
 from omniweave.store.dialect import Dialect
 from omniweave.store.tables import (
     event_identities,
     events,
     identities,
-    log_cursors,
     profile_merges,
     profiles,
     sources,
@@ -160,30 +158,3 @@ def touched_profiles(
         touched.add(survivor)
         merged.add(loser)
     return touched, merged
-
-
-# --- cursors -------------------------------------------------------------------------------
-
-
-def position(conn: Connection, name: str, dialect: Dialect, now: datetime, lock: bool) -> int:
-    """A cursor's position, the row created at 0 if missing; locked on PostgreSQL."""
-    query = select(log_cursors.c.position).where(log_cursors.c.name == name)
-    if lock and dialect.name == "postgresql":
-        query = query.with_for_update()
-    found = conn.execute(query).scalar()
-    if found is None:
-        stmt = dialect.insert_ignoring_duplicates(log_cursors, ("name",))
-        conn.execute(stmt.values(name=name, position=0, updated_at=now))
-        found = conn.execute(query).scalar_one()
-    return found
-
-
-def peek(conn: Connection, name: str) -> int:
-    query = select(log_cursors.c.position).where(log_cursors.c.name == name)
-    return conn.execute(query).scalar() or 0
-
-
-def move(conn: Connection, name: str, to: int, now: datetime) -> None:
-    conn.execute(
-        update(log_cursors).where(log_cursors.c.name == name).values(position=to, updated_at=now)
-    )

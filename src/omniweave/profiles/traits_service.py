@@ -21,6 +21,7 @@ from omniweave.identity.graph_repo import root_of
 from omniweave.profiles import rfm, traits_repo
 from omniweave.profiles.traits_fold import compute_all, history_of
 from omniweave.profiles.traits_model import Catalog, load_catalog
+from omniweave.store import cursors
 from omniweave.store.dialect import Dialect
 from omniweave.store.tables import events
 from omniweave.store.trait_tables import computed_traits
@@ -52,12 +53,12 @@ class TraitUpdater:
             batches += 1
             with self.engine.begin() as conn:
                 now = self.clock()
-                after = traits_repo.position(conn, CURSOR, self.dialect, now, lock=True)
+                after = cursors.claim(conn, self.dialect, CURSOR, now)
                 ids = list(
                     conn.execute(
                         select(events.c.id)
                         .where(events.c.id > after)
-                        .where(events.c.id <= traits_repo.peek(conn, AFTER))
+                        .where(events.c.id <= cursors.peek(conn, AFTER))
                         .order_by(events.c.id)
                         .limit(batch_size)
                     ).scalars()
@@ -66,7 +67,7 @@ class TraitUpdater:
                     return done
                 touched, merged = traits_repo.touched_profiles(conn, after, ids[-1], self._names)
                 self.recompute(conn, sorted(touched | merged))
-                traits_repo.move(conn, CURSOR, ids[-1], now)
+                cursors.move(conn, CURSOR, ids[-1], now)
             done += len(ids)
             if on_progress:
                 on_progress(done, done)
@@ -90,7 +91,7 @@ class TraitUpdater:
         and every profile's scores against them. Returns how many profiles were computed."""
         now = self.clock()
         with self.engine.connect() as conn:
-            upto = traits_repo.peek(conn, AFTER)
+            upto = cursors.peek(conn, AFTER)
             total = traits_repo.count_live(conn)
             workspaces = traits_repo.workspace_ids(conn)
         done = 0
@@ -112,8 +113,8 @@ class TraitUpdater:
                 self._score_all(conn, workspace_id, inputs, now)
         with self.engine.begin() as conn:
             traits_repo.forget_stale(conn, self.catalog.names)
-            traits_repo.position(conn, CURSOR, self.dialect, now, lock=True)
-            traits_repo.move(conn, CURSOR, upto, now)
+            cursors.claim(conn, self.dialect, CURSOR, now)
+            cursors.move(conn, CURSOR, upto, now)
         return done
 
     def view(self, workspace_id: int, profile_id: str) -> dict[str, Any]:

@@ -24,12 +24,12 @@ from omniweave.core.errors import InvalidInput, NotFound
 from omniweave.core.time import Clock
 from omniweave.ingest.repo import append_events
 from omniweave.ingest.rows import Envelope, Limits, event_rows
-from omniweave.profiles import traits_repo
 from omniweave.profiles.consent_model import ConsentPolicy
 from omniweave.segments import membership_repo as repo
 from omniweave.segments.compile import Context, members
 from omniweave.segments.membership_model import Change, decide, message_for, target_for
 from omniweave.segments.model import Node, parse, references
+from omniweave.store import cursors
 from omniweave.store.dialect import Dialect
 from omniweave.store.segment_tables import segments
 from omniweave.store.tables import events
@@ -54,8 +54,8 @@ class SegmentMembership:
             batches += 1
             with self.engine.begin() as conn:
                 now = self.clock()
-                after = traits_repo.position(conn, CURSOR, self.dialect, now, lock=True)
-                upto = min(traits_repo.peek(conn, name) for name in AFTER)
+                after = cursors.claim(conn, self.dialect, CURSOR, now)
+                upto = min(cursors.peek(conn, name) for name in AFTER)
                 ids = list(
                     conn.execute(
                         select(events.c.id)
@@ -68,7 +68,7 @@ class SegmentMembership:
                     return done
                 for workspace_id, profile_ids in repo.touched(conn, after, ids[-1]).items():
                     self._evaluate(conn, workspace_id, sorted(profile_ids), now)
-                traits_repo.move(conn, CURSOR, ids[-1], now)
+                cursors.move(conn, CURSOR, ids[-1], now)
             done += len(ids)
         return done
 
