@@ -31,7 +31,7 @@ from omniweave.segments.compile import Context, members
 from omniweave.segments.duckdb_sql import columns_used, tables_used, to_duckdb
 from omniweave.segments.model import Node
 from omniweave.store.tables import metadata
-from omniweave.store.types import UtcDateTime
+from omniweave.store.types import JsonValue, UtcDateTime
 
 BATCH_ROWS = 50_000
 
@@ -121,7 +121,7 @@ def _batch(rows: Iterable, schema: pa.Schema) -> pa.RecordBatch:
 
 
 def _is_json(column: Column) -> bool:
-    return isinstance(column.type, JSON) or isinstance(
+    return isinstance(column.type, JSON | JsonValue) or isinstance(
         getattr(column.type, "impl", None) or column.type, JSON
     )
 

@@ -90,10 +90,15 @@ def _call(name: str, *args: exp.Expression) -> exp.Expression:
 
 
 def _pointer(path: exp.Expression) -> exp.Expression:
-    """A PostgreSQL text-array path literal (``'{a, b}'``) as a JSON pointer (``'/a/b'``)."""
+    """A PostgreSQL text-array path literal (``'{a, b}'``, possibly cast to ``text[]``) as a
+    JSON pointer (``'/a/b'``); the empty path ``'{}'`` is the whole value (``'$'``)."""
+    if isinstance(path, exp.Cast):
+        path = path.this
     if not (isinstance(path, exp.Literal) and path.is_string):
         raise ValueError(f"a JSON path must be a literal to run on DuckDB, got {path.sql()}")
     keys = pg_text_array(path.this)
+    if not keys:
+        return exp.Literal.string("$")
     escaped = (k.replace("~", "~0").replace("/", "~1") for k in keys)
     return exp.Literal.string("".join("/" + k for k in escaped))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer
+import orjson
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
@@ -31,3 +32,27 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else as_utc(value)
+
+
+class JsonValue(TypeDecorator):
+    """Any JSON value, scalars included. ``store.types.Json`` cannot hold a bare number on
+    SQLite: the column's NUMERIC affinity turns the text ``700`` into an integer, which the
+    JSON reader then refuses. Here SQLite keeps JSON text; PostgreSQL has JSONB."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return dialect.type_descriptor(
+            JSONB(none_as_null=True) if dialect.name == "postgresql" else Text()
+        )
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if dialect.name == "postgresql" or value is None:
+            return value
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if dialect.name == "postgresql" or value is None:
+            return value
+        return orjson.loads(value)

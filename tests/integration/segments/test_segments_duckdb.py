@@ -46,3 +46,34 @@ def test_json_paths_and_types_are_rewritten():
     assert "jsonb" not in sql.lower()
     assert pg_text_array('{a, "b,c", d}') == ["a", "b,c", "d"]
     assert pg_text_array("{}") == []
+
+
+PROFILE_NODES = [
+    {"computed": {"name": "order_count", "op": "gte", "value": 1}},
+    {"computed": {"name": "days_since_last_purchase", "op": "gt", "value": 30}},
+    {"not": {"computed": {"name": "order_count", "op": "exists"}}},
+    {"consent": {"channel": "email", "topic": "marketing", "state": "granted"}},
+    {"consent": {"channel": "sms", "topic": "marketing", "state": "unknown"}},
+    {"reachable": {"channel": "email", "topic": "marketing"}},
+    {"reachable": {"channel": "sms", "topic": "transactional"}},
+]
+
+
+@pytest.mark.parametrize("definition", PROFILE_NODES)
+def test_profile_nodes_agree_on_duckdb(people, container, definition):  # noqa: F811
+    """Computed traits, consents and reachability: the store and DuckDB pick the same people."""
+    service, ids, workspace = people
+    consents = container.consents
+    consents.record(workspace, ("email", "kolya@mail.ru"), "email", "marketing", "granted")
+    consents.record(workspace, ("phone", "+79161112233"), "sms", "marketing", "granted")
+    consents.record(workspace, ("phone", "+79161112233"), "sms", "transactional", "revoked")
+    container.traits.catch_up()
+    in_store = service.preview(workspace, definition, sample=1000)["sample"]
+    segments = DuckDBSegments(service.engine, workspace)
+    try:
+        in_duckdb = segments.members(parse(definition), service.clock())
+    finally:
+        segments.close()
+    assert in_duckdb == sorted(in_store)
+    if definition in (PROFILE_NODES[3], PROFILE_NODES[5]):
+        assert in_duckdb == [ids["kolya"]]  # the grant was seen by both engines

@@ -8,8 +8,7 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
-from omniweave.store.trait_tables import JsonValue
-from omniweave.store.types import Json, UtcDateTime
+from omniweave.store.types import Json, JsonValue, UtcDateTime
 
 revision = "0004"
 down_revision = "0003"
