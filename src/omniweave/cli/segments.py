@@ -8,7 +8,14 @@ from pathlib import Path
 
 import typer
 import yaml
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from omniweave.cli.context import container
 from omniweave.cli.output import JsonFlag, console, emit_json, emit_table, fail
@@ -46,13 +53,28 @@ def apply(
     """Create or replace the segments a YAML file declares (name, definition, description)."""
     c = container()
     applied = []
-    for item in _documents(file):
-        try:
-            c.segments.save(workspace_id, item["name"], item["definition"], item.get("description"))
-        except OmniweaveError as exc:
-            raise fail(f"segment {item['name']!r}: {exc}") from None
-        size = c.segments.preview(workspace_id, item["definition"], sample=0)
-        applied.append({"name": item["name"], "size": size["size"], "seconds": size["seconds"]})
+    items = _documents(file)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("applying segments", total=len(items))
+        for item in items:
+            bar.update(task, description=f"applying {item['name']}")
+            try:
+                c.segments.save(
+                    workspace_id, item["name"], item["definition"], item.get("description")
+                )
+            except OmniweaveError as exc:
+                raise fail(f"segment {item['name']!r}: {exc}") from None
+            size = c.segments.preview(workspace_id, item["definition"], sample=0)
+            applied.append({"name": item["name"], "size": size["size"], "seconds": size["seconds"]})
+            bar.advance(task)
     if as_json:
         emit_json(applied)
     else:
