@@ -90,6 +90,8 @@ def main() -> None:
         load(c, workspace, DemoSpec(seed=42, customers=args.customers))
         while c.catch_up():
             pass
+        with engine.begin() as conn:  # what autovacuum does within a minute in production
+            conn.execute(text("ANALYZE"))
         for name, definition in segments().items():
             c.segments.save(workspace.workspace_id, name, definition)
         while c.catch_up():

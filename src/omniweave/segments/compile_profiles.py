@@ -175,9 +175,10 @@ def computed(node: ComputedNode, ctx: Context) -> Select:
             and_(aggregation == "days_since", _days_test(last, spec.op, spec.value, ctx.now)),
             and_(aggregation != "days_since", test),
         )
-    return select(table.c.profile_id).where(
+    query = select(table.c.profile_id).where(
         table.c.workspace_id == ctx.workspace_id, table.c.name == spec.name, test
     )
+    return query if ctx.only is None else query.where(table.c.profile_id.in_(ctx.only))
 
 
 # --- consents and reachability -----------------------------------------------------------
