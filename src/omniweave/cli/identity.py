@@ -7,7 +7,8 @@ import time
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from omniweave.cli.context import container
+from omniweave.cli.context import WorkspaceOpt, container
+from omniweave.cli.context import workspace_id as find_workspace
 from omniweave.cli.output import JsonFlag, console, emit_json, fail
 from omniweave.core.errors import OmniweaveError
 
@@ -51,7 +52,7 @@ def rebuild(as_json: bool = JsonFlag) -> None:
 
 @identity_app.command("match")
 def match(
-    workspace_id: int = typer.Option(1, help="Workspace id."),
+    workspace: str = WorkspaceOpt,
     spark: bool = typer.Option(False, help="Run the matcher on Spark (local[2]), not DuckDB."),
     auto_merge: float = typer.Option(0.99, help="Merge pairs at or above this probability."),
     review: float = typer.Option(0.80, help="Queue pairs from this probability for review."),
@@ -64,6 +65,7 @@ def match(
     from omniweave.identity.reviews import Thresholds
 
     c = container()
+    workspace_id = find_workspace(workspace)
     backend = SparkBackend(local_spark("omniweave-identity")) if spark else None
     with console.status("Matching profiles..."):
         report = match_profiles(
@@ -87,10 +89,11 @@ def show(
     phone: str = typer.Option(None),
     user_id: str = typer.Option(None),
     card: str = typer.Option(None),
-    workspace_id: int = typer.Option(1, help="Workspace id."),
+    workspace: str = WorkspaceOpt,
 ) -> None:
     """Print a profile as JSON, by id or by one identifier."""
     c = container()
+    workspace_id = find_workspace(workspace)
     given = {
         k: v
         for k, v in {"email": email, "phone": phone, "user_id": user_id, "card": card}.items()

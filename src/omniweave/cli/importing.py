@@ -21,7 +21,7 @@ from rich.progress import (
 )
 
 from omniweave.access import service as access
-from omniweave.cli.context import container
+from omniweave.cli.context import WorkspaceOpt, container
 from omniweave.cli.output import JsonFlag, console, emit_json, fail
 from omniweave.core.errors import InvalidInput
 from omniweave.ingest.bulk import ImportReport, import_file
@@ -41,7 +41,6 @@ FileArg = typer.Argument(
     ..., exists=True, dir_okay=False, readable=True, help=".csv, .jsonl or .ndjson, or .gz of one."
 )
 SourceOpt = typer.Option(..., "--source", "-s", help="The source the rows come from (must exist).")
-WorkspaceOpt = typer.Option("default", "--workspace", "-w", help="Workspace name.")
 FormatOpt = typer.Option(None, "--format", help="The file's format (default: its extension).")
 ErrorsOpt = typer.Option(
     None, "--errors", dir_okay=False, help="Where rejected rows go (default FILE.errors.jsonl)."

@@ -6,14 +6,12 @@ import typer
 
 from omniweave.access import service
 from omniweave.access.model import Scope, SourceKind
-from omniweave.cli.context import container
+from omniweave.cli.context import WorkspaceOpt, container
 from omniweave.cli.output import JsonFlag, console, emit_json, emit_table, fail
 from omniweave.core.errors import OmniweaveError
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 sources_app = typer.Typer(help="Create and list sources.", no_args_is_help=True)
-
-WorkspaceOpt = typer.Option("default", "--workspace", "-w", help="Workspace name.")
 
 
 @keys_app.command("create")

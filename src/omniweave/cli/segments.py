@@ -17,7 +17,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from omniweave.cli.context import container
+from omniweave.cli.context import WorkspaceOpt, container
+from omniweave.cli.context import workspace_id as find_workspace
 from omniweave.cli.output import JsonFlag, console, emit_json, emit_table, fail
 from omniweave.cli.segment_membership import refresh
 from omniweave.core.errors import OmniweaveError
@@ -26,7 +27,6 @@ from omniweave.segments.service import audience_lines
 segments_app = typer.Typer(
     help="Segments: audiences from a typed definition.", no_args_is_help=True
 )
-WorkspaceId = typer.Option(1, "--workspace-id", help="Workspace id.")
 
 
 def _documents(path: Path) -> list[dict]:
@@ -47,11 +47,12 @@ def _documents(path: Path) -> list[dict]:
 @segments_app.command("apply")
 def apply(
     file: Path = typer.Option(..., "-f", "--file", exists=True, dir_okay=False, help="YAML."),
-    workspace_id: int = WorkspaceId,
+    workspace: str = WorkspaceOpt,
     as_json: bool = JsonFlag,
 ) -> None:
     """Create or replace the segments a YAML file declares (name, definition, description)."""
     c = container()
+    workspace_id = find_workspace(workspace)
     applied = []
     items = _documents(file)
     with Progress(
@@ -85,11 +86,12 @@ def apply(
 def preview(
     name: str = typer.Argument(None, help="A saved segment's name."),
     file: Path = typer.Option(None, "-f", "--file", exists=True, dir_okay=False),
-    workspace_id: int = WorkspaceId,
+    workspace: str = WorkspaceOpt,
     as_json: bool = JsonFlag,
 ) -> None:
     """Size and a sample of a saved segment, or of every segment in a YAML file."""
     c = container()
+    workspace_id = find_workspace(workspace)
     if file is not None:
         items = _documents(file)
     elif name:
@@ -117,10 +119,11 @@ def export(
     name: str = typer.Argument(..., help="A saved segment's name."),
     output: Path = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
     audience: bool = typer.Option(False, help="SHA-256 of emails and phones, for ad networks."),
-    workspace_id: int = WorkspaceId,
+    workspace: str = WorkspaceOpt,
 ) -> None:
     """Write a segment's members as CSV, or as an ad network's audience file."""
     c = container()
+    workspace_id = find_workspace(workspace)
     handle = output.open("w", newline="") if output else sys.stdout
     writer = csv.writer(handle)
     count = 0

@@ -7,7 +7,8 @@ import time
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from omniweave.cli.context import container
+from omniweave.cli.context import WorkspaceOpt, container
+from omniweave.cli.context import workspace_id as find_workspace
 from omniweave.cli.output import JsonFlag, console, emit_json, fail
 from omniweave.core.errors import OmniweaveError
 from omniweave.profiles.traits_service import TraitUpdater
@@ -49,10 +50,11 @@ def rebuild(as_json: bool = JsonFlag) -> None:
 @traits_app.command("show")
 def show(
     profile_id: str = typer.Argument(..., help="A profile id (a merged one works too)."),
-    workspace_id: int = typer.Option(1, help="Workspace id."),
+    workspace: str = WorkspaceOpt,
 ) -> None:
     """Print a profile's computed traits as JSON: values, when, window, from what."""
     updater = _updater()
+    workspace_id = find_workspace(workspace)
     try:
         emit_json(updater.view(workspace_id, profile_id))
     except OmniweaveError as exc:

@@ -35,7 +35,7 @@ def test_rebuild_then_show(run, container, tenant):
     assert orjson.loads(rebuilt.output)["profiles"] == 1
     with container.engine.connect() as conn:
         profile_id = find_by_identifier(conn, tenant.workspace_id, "user_id", "kolya")
-    shown = run("show", profile_id, "--workspace-id", str(tenant.workspace_id))
+    shown = run("show", profile_id, "--workspace", "default")
     assert shown.exit_code == 0, shown.output
     found = orjson.loads(shown.output)
     assert found["traits"]["order_count"]["value"] == 2

@@ -34,8 +34,8 @@ def test_apply_preview_export(people, database_url, tmp_path):  # noqa: F811
                 "-f",
                 str(definitions),
                 "--json",
-                "--workspace-id",
-                str(workspace),
+                "--workspace",
+                "default",
             ],
             env=env,
         )
@@ -46,7 +46,7 @@ def test_apply_preview_export(people, database_url, tmp_path):  # noqa: F811
         }
         preview = runner.invoke(
             app,
-            ["segments", "preview", "kazan", "--json", "--workspace-id", str(workspace)],
+            ["segments", "preview", "kazan", "--json", "--workspace", "default"],
             env=env,
         )
         assert sorted(orjson.loads(preview.output)[0]["sample"]) == sorted(
@@ -55,7 +55,7 @@ def test_apply_preview_export(people, database_url, tmp_path):  # noqa: F811
         out = tmp_path / "kazan.csv"
         exported = runner.invoke(
             app,
-            ["segments", "export", "kazan", "-o", str(out), "--workspace-id", str(workspace)],
+            ["segments", "export", "kazan", "-o", str(out), "--workspace", "default"],
             env=env,
         )
         assert exported.exit_code == 0, exported.output
@@ -64,7 +64,7 @@ def test_apply_preview_export(people, database_url, tmp_path):  # noqa: F811
         broken.write_text("- name: x\n  definition: {event: {name: y, withinDays: 0}}\n")
         refused = runner.invoke(
             app,
-            ["segments", "apply", "-f", str(broken), "--workspace-id", str(workspace)],
+            ["segments", "apply", "-f", str(broken), "--workspace", "default"],
             env=env,
         )
         assert refused.exit_code == 1 and "withinDays" in refused.output
