@@ -25,7 +25,7 @@ import uuid
 from datetime import UTC, datetime
 
 import psycopg
-from sqlalchemy import text
+from scratch import scratch_schema
 from sqlalchemy.engine import make_url
 
 from omniweave.access import service as access
@@ -34,7 +34,6 @@ from omniweave.bootstrap import bootstrap
 from omniweave.ingest.rows import Envelope, event_rows
 from omniweave.settings import Settings
 from omniweave.store.engine import build_engine
-from omniweave.store.migrate import upgrade
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -50,12 +49,11 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def preload(url: str, schema: str, workspace_id: int, people: int) -> None:
+def preload(url: str, workspace_id: int, people: int) -> None:
     """People 0..n-1, each a profile with a user id, an email and a phone, written by COPY."""
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     now = datetime.now(UTC)
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
-        cur.execute(f'SET search_path TO "{schema}"')
         with cur.copy("COPY profiles (id, workspace_id, created_seq, created_at) FROM STDIN") as cp:
             for n in range(people):
                 cp.write_row((f"p_pre{n:017d}", workspace_id, 0, now))
@@ -97,15 +95,8 @@ def stream(people: int, count: int, rng: random.Random) -> list[dict]:
 
 def main() -> None:
     args = arguments()
-    schema = f"ow_bench_id_{uuid.uuid4().hex[:8]}"
-    admin = build_engine(args.postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    joiner = "&" if "?" in args.postgres_url else "?"
-    url = f"{args.postgres_url}{joiner}options=-csearch_path%3D{schema}"
-    try:
+    with scratch_schema(args.postgres_url, "ow_bench_id") as url:
         engine = build_engine(url)
-        upgrade(engine)
         container = bootstrap(
             Settings(database_url=url, identity_settle_seconds=0, resolver_interval_seconds=0),
             engine=engine,
@@ -115,7 +106,7 @@ def main() -> None:
             ws = access.ensure_workspace(conn, "bench", now)
             source = access.ensure_source(conn, ws, "site", SourceKind.SITE, now)
         people = args.identifiers // 3
-        preload(url, schema, ws, people)
+        preload(url, ws, people)
 
         rng = random.Random(7)
         messages = stream(people, args.events + args.single, rng)
@@ -149,9 +140,6 @@ def main() -> None:
             "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
         }
         print(json.dumps(result))
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 if __name__ == "__main__":

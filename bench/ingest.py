@@ -27,8 +27,8 @@ from pathlib import Path
 import httpx
 import orjson
 from psycopg import sql
+from scratch import scratch_url
 from sqlalchemy import JSON, Engine, func, select, text
-from sqlalchemy.engine import make_url
 
 from omniweave.access import service as access
 from omniweave.access.model import Scope, SourceKind
@@ -54,14 +54,6 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="the database to make the scratch schema in (OMNIWEAVE_BENCH_POSTGRES_URL)",
     )
     return parser.parse_args(argv)
-
-
-def scratch_url(base: str, schema: str) -> str:
-    return (
-        make_url(base)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
 
 
 def write_key(engine: Engine) -> str:

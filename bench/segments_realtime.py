@@ -17,9 +17,9 @@ import json
 import os
 import random
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
+from scratch import scratch_schema
 from sqlalchemy import func, select, text
 
 from omniweave.bootstrap import bootstrap
@@ -27,7 +27,6 @@ from omniweave.demo.loader import load, prepare_workspace
 from omniweave.demo.model import DemoSpec
 from omniweave.settings import Settings
 from omniweave.store.engine import build_engine
-from omniweave.store.migrate import upgrade
 from omniweave.store.tables import events, identities
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -73,15 +72,8 @@ def main() -> None:
         "--postgres-url", default=os.environ.get("OMNIWEAVE_BENCH_POSTGRES_URL", DEFAULT_URL)
     )
     args = parser.parse_args()
-    schema = f"ow_bench_rt_{uuid.uuid4().hex[:8]}"
-    admin = build_engine(args.postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    joiner = "&" if "?" in args.postgres_url else "?"
-    url = f"{args.postgres_url}{joiner}options=-csearch_path%3D{schema}"
-    try:
+    with scratch_schema(args.postgres_url, "ow_bench_rt") as url:
         engine = build_engine(url)
-        upgrade(engine)
         c = bootstrap(
             Settings(database_url=url, identity_settle_seconds=0, resolver_interval_seconds=0),
             engine=engine,
@@ -162,9 +154,6 @@ def main() -> None:
             "exited": emitted.get("Segment Exited", 0),
         }
         print(json.dumps(result))
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 if __name__ == "__main__":
