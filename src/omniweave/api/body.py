@@ -12,13 +12,28 @@ from omniweave.core.errors import InvalidInput, PayloadTooLarge
 
 
 def json_body_schema(model: type) -> dict[str, Any]:
-    """OpenAPI for a route that reads its body itself (size limits, gzip): what it expects."""
+    """OpenAPI for a route that reads its body itself (size limits, gzip): what it expects.
+    pydantic's ``$defs`` are inlined: a ``#/$defs/...`` reference does not resolve inside an
+    OpenAPI document."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
     return {
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
+            "content": {"application/json": {"schema": _inline(schema, definitions)}},
         }
     }
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inline(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {k: _inline(v, definitions) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node
 
 
 async def read_json(request: Request, limit: int) -> Any:
