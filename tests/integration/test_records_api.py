@@ -191,3 +191,14 @@ def test_an_identical_resend_without_a_time_changes_nothing(client, tenant, engi
     assert again.json()["status"] == "unchanged"
     with engine.connect() as conn:
         assert conn.execute(select(customer_records.c.updated_at)).scalar_one() == first
+
+
+def test_ids_beyond_64_bits_are_a_400_not_a_database_error(client, tenant):
+    huge = 2**70
+    read, admin = bearer(tenant.read_key), bearer(tenant.admin_key)
+    assert client.get(f"/api/events?after={huge}", headers=read).status_code == 400
+    assert client.get(f"/api/profiles/p_x/events?before={huge}", headers=read).status_code == 400
+    decision = {"reviewId": huge, "decision": "approve"}
+    assert client.post("/api/identity/reviews", json=decision, headers=admin).status_code == 400
+    split = client.post("/api/profiles/p_x/split", json={"mergeId": huge}, headers=admin)
+    assert split.status_code == 400

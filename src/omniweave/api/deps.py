@@ -13,6 +13,9 @@ from omniweave.access.service import require_source
 from omniweave.bootstrap import Container
 from omniweave.core.errors import Forbidden, InvalidInput, NotAuthenticated
 
+# Ids are 64-bit in the store: a larger number in a request is a 4xx, not a database error.
+MAX_ID = 2**63 - 1
+
 
 def get_container(request: Request) -> Container:
     return request.app.state.container

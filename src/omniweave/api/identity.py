@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from omniweave.api.deps import AdminKey, ContainerDep, ReadKey
+from omniweave.api.deps import MAX_ID, AdminKey, ContainerDep, ReadKey
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 
@@ -30,7 +30,7 @@ async def list_reviews(
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reviewId: int
+    reviewId: Annotated[int, Field(ge=1, le=MAX_ID)]
     decision: Literal["approve", "reject"]
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from omniweave.api.deps import AdminKey, ContainerDep, ReadKey
+from omniweave.api.deps import MAX_ID, AdminKey, ContainerDep, ReadKey
 from omniweave.core.errors import InvalidInput
 from omniweave.identity.profile_view import LOOKUP_TYPES
 
@@ -57,7 +57,9 @@ async def profile_events(
     profile_id: str,
     principal: ReadKey,
     container: ContainerDep,
-    before: Annotated[int | None, Query(ge=1, description="events with a smaller id")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="events with a smaller id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     """The profile's timeline across every channel, newest first, a page at a time."""
@@ -69,7 +71,9 @@ async def profile_events(
 class SplitRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mergeId: int | None = Field(None, description="the merge to undo; default the latest")
+    mergeId: int | None = Field(
+        None, ge=1, le=MAX_ID, description="the merge to undo; default the latest"
+    )
     reason: str | None = Field(None, max_length=500)
 
 

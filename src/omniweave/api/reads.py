@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from omniweave.api.deps import ContainerDep, ReadKey
+from omniweave.api.deps import MAX_ID, ContainerDep, ReadKey
 from omniweave.core.errors import NotFound
 from omniweave.ingest import reads
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api", tags=["reads"])
 async def list_events(
     principal: ReadKey,
     container: ContainerDep,
-    after: Annotated[int, Query(ge=0, description="return events with a larger id")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="return events with a larger id")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     source: Annotated[str | None, Query(max_length=100)] = None,
     userId: Annotated[str | None, Query(max_length=255)] = None,
