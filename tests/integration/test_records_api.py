@@ -202,3 +202,14 @@ def test_ids_beyond_64_bits_are_a_400_not_a_database_error(client, tenant):
     assert client.post("/api/identity/reviews", json=decision, headers=admin).status_code == 400
     split = client.post("/api/profiles/p_x/split", json={"mergeId": huge}, headers=admin)
     assert split.status_code == 400
+
+
+def test_nul_characters_anywhere_are_a_400(client, tenant):
+    read, admin = bearer(tenant.read_key), bearer(tenant.admin_key)
+    in_query = client.get("/api/events?userId=a%00b", headers=read)
+    assert in_query.status_code == 400 and in_query.json()["errors"][0]["field"] == "query"
+    in_path = client.get("/api/profiles/p_%00x", headers=read)
+    assert in_path.status_code == 400 and in_path.json()["errors"][0]["field"] == "path"
+    segment = {"name": "nul", "definition": {"trait": {"name": "city", "value": "a\u0000b"}}}
+    saved = client.post("/api/segments", json=segment, headers=admin)
+    assert saved.status_code in (200, 400)  # SQLite keeps it; PostgreSQL refuses with a 400

@@ -63,6 +63,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
+    app.add_middleware(errors.RefuseNul)
     routers = (
         health,
         tracking,

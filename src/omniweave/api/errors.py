@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 
 from omniweave.api.responses import Json
 from omniweave.core.errors import InvalidInput, OmniweaveError
@@ -33,6 +36,23 @@ def install(app: FastAPI) -> None:
         log.info("request refused", path=request.url.path, status=exc.status, error=str(exc))
         headers = {"WWW-Authenticate": "Basic"} if exc.status == 401 else None
         return Json(error_body(exc), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> Json:
+        """A value that passed validation but the store cannot hold (PostgreSQL refuses NUL
+        characters in text, numbers beyond its types): the caller's input, so a 400."""
+        metrics.rejected.labels(endpoint_label(request), "invalid_input").inc()
+        reason = str(exc.orig).splitlines()[0] if exc.orig else "value out of range"
+        log.info("request refused by the store", path=request.url.path, error=reason)
+        return Json(
+            {
+                "error": "invalid_input",
+                "code": "invalid_input",
+                "message": f"body: a value the store cannot hold ({reason})",
+                "errors": [{"field": "body", "message": reason}],
+            },
+            status_code=400,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Json:
@@ -65,3 +85,28 @@ def install(app: FastAPI) -> None:
             },
             status_code=400,
         )
+
+
+class RefuseNul:
+    """A NUL character in the path or the query string is refused with a 400 before routing:
+    no identifier contains one, and PostgreSQL cannot store it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            field = (
+                "path"
+                if "\x00" in scope.get("path", "")
+                else "query"
+                if b"%00" in query or b"\x00" in query
+                else None
+            )
+            if field is not None:
+                body = InvalidInput.one(field, "contains a NUL character")
+                response = Json(error_body(body), status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
