@@ -5,28 +5,13 @@ from __future__ import annotations
 import time
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from omniweave.cli.context import WorkspaceOpt, container
 from omniweave.cli.context import workspace_id as find_workspace
-from omniweave.cli.output import JsonFlag, console, emit_json, fail
+from omniweave.cli.output import JsonFlag, console, emit_json, fail, with_progress
 from omniweave.core.errors import OmniweaveError
 
 identity_app = typer.Typer(help="Identity resolution: profiles from the log.", no_args_is_help=True)
-
-
-def _with_progress(title: str, work, as_json: bool) -> int:
-    if as_json:
-        return work(None)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task(title, total=None)
-        return work(lambda done, total: bar.update(task, completed=done, total=total))
 
 
 @identity_app.command("resolve")
@@ -34,7 +19,7 @@ def resolve(as_json: bool = JsonFlag) -> None:
     """Resolve every event not yet resolved (what the server also does in the background)."""
     c = container()
     started = time.monotonic()
-    done = _with_progress("Resolving", lambda p: c.resolver.catch_up(on_progress=p), as_json)
+    done = with_progress("Resolving", lambda p: c.resolver.catch_up(on_progress=p), as_json)
     report = {"events": done, "seconds": round(time.monotonic() - started, 2)}
     emit_json(report) if as_json else console.print(f"resolved {done:,} events")
 
@@ -45,7 +30,7 @@ def rebuild(as_json: bool = JsonFlag) -> None:
     (splits and review decisions are kept)."""
     c = container()
     started = time.monotonic()
-    done = _with_progress("Rebuilding", lambda p: c.resolver.rebuild(on_progress=p), as_json)
+    done = with_progress("Rebuilding", lambda p: c.resolver.rebuild(on_progress=p), as_json)
     report = {"events": done, "seconds": round(time.monotonic() - started, 2)}
     emit_json(report) if as_json else console.print(f"rebuilt from {done:,} events")
 

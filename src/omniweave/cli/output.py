@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 console = Console()
@@ -35,3 +37,19 @@ def emit_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> No
 def fail(message: str, code: int = 1) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     return typer.Exit(code)
+
+
+def with_progress(title: str, work: Callable[[Any], int], quiet: bool) -> int:
+    """Run ``work(on_progress)`` under a progress bar (``on_progress(done, total)``), or
+    without one (``work(None)``) when the output must stay machine-readable."""
+    if quiet:
+        return work(None)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task(title, total=None)
+        return work(lambda done, total: bar.update(task, completed=done, total=total))

@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from omniweave.cli.context import WorkspaceOpt, container
 from omniweave.cli.context import workspace_id as find_workspace
-from omniweave.cli.output import JsonFlag, console, emit_json, fail
+from omniweave.cli.output import JsonFlag, console, emit_json, fail, with_progress
 from omniweave.core.errors import OmniweaveError
 from omniweave.profiles.traits_service import TraitUpdater
 
@@ -28,18 +27,7 @@ def rebuild(as_json: bool = JsonFlag) -> None:
     windows such as "last 90 days" move on with time, not only with new events)."""
     updater = _updater()
     started = time.monotonic()
-    if as_json:
-        done = updater.rebuild()
-    else:
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar:
-            task = bar.add_task("Computing traits", total=None)
-            done = updater.rebuild(lambda n, total: bar.update(task, completed=n, total=total))
+    done = with_progress("Computing traits", updater.rebuild, as_json)
     report = {"profiles": done, "seconds": round(time.monotonic() - started, 2)}
     if as_json:
         emit_json(report)

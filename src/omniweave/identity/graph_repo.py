@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
 from omniweave.identity.rules import GraphView
+from omniweave.store.dialect import Dialect
 from omniweave.store.tables import identities, profile_separations, profiles
 
 _CHUNK = 500  # keys per IN list: well under SQLite's variable limit
@@ -107,3 +109,23 @@ def members_of(conn: Connection, root: str) -> list[str]:
 
 def row_dicts(rows: Iterable[Any]) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
+
+
+def separate(
+    conn: Connection,
+    dialect: Dialect,
+    workspace_id: int,
+    one: str,
+    other: str,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Keep two profiles apart from now on (a split, a rejected review, an inherited pair);
+    recording an existing pair again changes nothing."""
+    a, b = sorted((one, other))
+    stmt = dialect.insert_ignoring_duplicates(profile_separations, ("profile_a", "profile_b"))
+    conn.execute(
+        stmt.values(
+            profile_a=a, profile_b=b, workspace_id=workspace_id, reason=reason, created_at=now
+        )
+    )

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from omniweave.core.time import Clock
 from omniweave.identity.extract import identifiers_of
-from omniweave.identity.graph_repo import load_view
+from omniweave.identity.graph_repo import load_view, separate
 from omniweave.identity.model import Identifier, IdentityRules
 from omniweave.identity.rules import EventPlan, GraphView, plan_event
 from omniweave.store import cursors
@@ -30,7 +30,6 @@ from omniweave.store.tables import (
     identity_sightings,
     log_cursors,
     profile_merges,
-    profile_separations,
     profiles,
 )
 
@@ -200,7 +199,7 @@ class Resolver:
             if pending["profile_id"] == loser:
                 pending["profile_id"] = survivor
         view.counts[survivor].update(view.counts.pop(loser, Counter()))
-        inherit_separations(conn, view, survivor, loser, now)
+        inherit_separations(conn, self.dialect, view, survivor, loser, batch.workspace_id, now)
         conn.execute(
             profile_merges.insert().values(
                 workspace_id=batch.workspace_id,
@@ -293,29 +292,19 @@ def merge_profiles(conn: Connection, survivor: str, loser: str, now: datetime) -
 
 
 def inherit_separations(
-    conn: Connection, view: GraphView, survivor: str, loser: str, now: datetime
+    conn: Connection,
+    dialect: Dialect,
+    view: GraphView,
+    survivor: str,
+    loser: str,
+    workspace_id: int,
+    now: datetime,
 ) -> None:
     """Whatever the loser was kept apart from, the survivor now is too."""
     for pair in [p for p in view.separated if loser in p]:
         (other,) = pair - {loser}
         if other == survivor:
             continue
-        a, b = sorted((survivor, other))
-        view.separated.add(frozenset((a, b)))
-        exists = conn.execute(
-            select(profile_separations.c.profile_a).where(
-                profile_separations.c.profile_a == a, profile_separations.c.profile_b == b
-            )
-        ).first()
-        if exists is None:
-            conn.execute(
-                profile_separations.insert().values(
-                    profile_a=a,
-                    profile_b=b,
-                    workspace_id=conn.execute(
-                        select(profiles.c.workspace_id).where(profiles.c.id == survivor)
-                    ).scalar_one(),
-                    reason=f"inherited from {loser} when it merged into {survivor}",
-                    created_at=now,
-                )
-            )
+        view.separated.add(frozenset((survivor, other)))
+        reason = f"inherited from {loser} when it merged into {survivor}"
+        separate(conn, dialect, workspace_id, survivor, other, reason, now)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from omniweave.core.errors import Conflict, NotFound
-from omniweave.identity.graph_repo import root_of, row_dicts
+from omniweave.identity.graph_repo import root_of, row_dicts, separate
 from omniweave.identity.model import IdentityRules
 from omniweave.identity.resolver import merge_profiles
 from omniweave.store.dialect import Dialect
@@ -117,17 +117,7 @@ def decide(
             survivor = _merge(conn, a, b, "review", review.probability, review.explanation, now)
             outcome["merged"] = survivor
     else:
-        first, second = sorted((a, b))
-        stmt = dialect.insert_ignoring_duplicates(profile_separations, ("profile_a", "profile_b"))
-        conn.execute(
-            stmt.values(
-                profile_a=first,
-                profile_b=second,
-                workspace_id=workspace_id,
-                reason=f"review {review_id} rejected by {by}",
-                created_at=now,
-            )
-        )
+        separate(conn, dialect, workspace_id, a, b, f"review {review_id} rejected by {by}", now)
     status = "approved" if approve else "rejected"
     conn.execute(
         update(identity_reviews)

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, select, tuple_, update
 
 from omniweave.core.errors import Conflict, NotFound
-from omniweave.identity.graph_repo import members_of, root_of
+from omniweave.identity.graph_repo import members_of, root_of, separate
 from omniweave.store.dialect import Dialect
-from omniweave.store.tables import identities, profile_merges, profile_separations, profiles
+from omniweave.store.tables import identities, profile_merges, profiles
 
 
 def split(
@@ -60,15 +60,6 @@ def split(
         .values(undone_at=now, undo_reason=reason)
     )
     for other in {merge.survivor_id, root}:
-        a, b = sorted((other, restored))
-        stmt = dialect.insert_ignoring_duplicates(profile_separations, ("profile_a", "profile_b"))
-        conn.execute(
-            stmt.values(
-                profile_a=a,
-                profile_b=b,
-                workspace_id=merge.workspace_id,
-                reason=f"{reason} (merge {merge.id} undone)",
-                created_at=now,
-            )
-        )
+        why = f"{reason} (merge {merge.id} undone)"
+        separate(conn, dialect, merge.workspace_id, other, restored, why, now)
     return {"mergeId": merge.id, "profile": root, "restored": restored, "identities": len(moved)}
