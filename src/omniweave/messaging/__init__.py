@@ -1,0 +1,1 @@
+"""Messages: the send decision, templates, the outbox and its workers, campaigns."""
