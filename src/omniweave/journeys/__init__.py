@@ -1,0 +1,1 @@
+"""Journeys: the definition language, event filters, schedules and the pure step machine."""
