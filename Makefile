@@ -20,13 +20,14 @@ install: $(BIN)/uv
 
 ## run: migrate the embedded SQLite store, load the demo data if it is empty, resolve
 ## identities, consents, traits and segments, score RFM, serve the API (which keeps all of
-## it current in the background)
+## it current in the background, runs the journeys and sends through local stand-in
+## providers: a mailbox on :2525, SMS/push/web push/Viber/Telegram peers on :8025)
 run: install
 	$(BIN)/omniweave migrate
 	$(BIN)/omniweave demo --if-empty
 	$(BIN)/omniweave worker --until-idle
 	$(BIN)/omniweave traits rebuild
-	$(BIN)/omniweave serve
+	$(BIN)/omniweave serve --peers
 
 ## test: the whole suite, on SQLite and PostgreSQL (OMNIWEAVE_TEST_POSTGRES_URL overrides);
 ## with the bench group, so the benchmarks' smoke tests run against Splink too

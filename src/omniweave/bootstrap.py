@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
 from sqlalchemy import Connection, Engine
 
 from omniweave.access.service import KeyVerifier
+from omniweave.channels.model import Adapter
+from omniweave.channels.registry import Adapters, ChannelsConfig
 from omniweave.core.time import Clock, utc_now
 from omniweave.identity.model import rules_from_settings
 from omniweave.identity.resolver import Resolver
 from omniweave.identity.service import IdentityService
 from omniweave.ingest.rows import Limits
 from omniweave.ingest.service import IngestService
+from omniweave.journeys.runtime import JourneyRuntime
+from omniweave.journeys.service import JourneyService
+from omniweave.messaging.alerts import Alerts
+from omniweave.messaging.campaigns import CampaignService
+from omniweave.messaging.configure import channels_config, rate_limits, send_policy
+from omniweave.messaging.receipts import Receipts
+from omniweave.messaging.rendering import Renderer
+from omniweave.messaging.sender import Sender
+from omniweave.messaging.service import MessagingService
 from omniweave.profiles.consent_service import (
     ConsentService,
     build_consent_service,
@@ -41,21 +55,58 @@ class Container:
     consents: ConsentService
     consent_updater: ConsentUpdater
     profiles: ProfileService
+    messaging: MessagingService
+    campaigns: CampaignService
+    receipts: Receipts
+    alerts: Alerts
+    channels: ChannelsConfig
+    journeys: JourneyService
     extras: dict = field(default_factory=dict)
+
+    def sender(self, adapters: Mapping[str, Adapter] | None = None) -> Sender:
+        """The outbox worker over the configured providers (build it inside the event loop
+        that will run it: the adapters' connection pools belong to that loop)."""
+        s = self.settings
+        return Sender(
+            self.engine,
+            self.clock,
+            self.messaging,
+            Adapters.from_config(self.channels) if adapters is None else adapters,
+            self.alerts,
+            rates=rate_limits(s.channel_rate_limits),
+            alert_email=s.alert_email,
+            alert_webhook=s.alert_webhook_url,
+            installation=hashlib.sha256(self.consents.link_key).hexdigest()[:10],
+            lease=timedelta(seconds=s.outbox_lease_seconds),
+        )
 
     def catch_up(self) -> int:
         """One round of the background work: resolve identities, then what derives from them.
         Returns how much was done (0: nothing is waiting)."""
         resolved = self.resolver.catch_up()
         derived = self.consent_updater.catch_up() + self.traits.catch_up()
-        return resolved + derived + self.segments.membership.catch_up()
+        derived += self.segments.membership.catch_up()
+        runtime = self.journeys.runtime
+        acted = runtime.catch_up() + runtime.wake_due() + runtime.fire_schedules()
+        return resolved + derived + acted + self.campaigns.run_due(max_chunks=20)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
+def sms_reports_path(key: bytes) -> str:
+    """Where the SMS gateway posts delivery reports: a path signed with the link key (a
+    gateway cannot send our API keys, and nobody else can guess it)."""
+    digest = hmac.new(key, b"sms-delivery-reports", hashlib.sha256).hexdigest()[:32]
+    return f"/api/channels/sms/reports/{digest}"
+
+
 def bootstrap(
-    settings: Settings | None = None, *, clock: Clock = utc_now, engine: Engine | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utc_now,
+    engine: Engine | None = None,
+    channels: ChannelsConfig | None = None,
 ) -> Container:
     """Everything a process needs; tests pass their own clock or engine."""
     settings = settings or Settings.from_env()
@@ -84,6 +135,18 @@ def bootstrap(
         segments.membership.recompute(conn, profile_ids)
 
     identity = IdentityService(engine, rules, clock, priority, profiles_changed)
+    public_url = consents.public_url
+    if channels is None:
+        callback = public_url + sms_reports_path(consents.link_key)
+        channels = channels_config(settings, callback)
+    messaging = MessagingService(
+        engine,
+        clock,
+        consents,
+        send_policy(settings, "transactional"),
+        Renderer(public_url, consents.link_key),
+        frozenset(f.name for f in fields(channels) if getattr(channels, f.name) is not None),
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -97,4 +160,10 @@ def bootstrap(
         consents=consents,
         consent_updater=build_consent_updater(settings, engine, rules, clock),
         profiles=ProfileService(engine, identity, traits, consents, clock),
+        messaging=messaging,
+        campaigns=CampaignService(engine, clock, messaging),
+        receipts=Receipts(engine, clock, messaging, consents.link_key),
+        alerts=Alerts(),
+        channels=channels,
+        journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
     )

@@ -57,6 +57,53 @@ class Settings:
     # (src/omniweave/profiles/default_traits.yaml).
     traits_file: str = ""
 
+    # The send decision: the channel cascade (cheapest reachable first), prices per message
+    # ("sms=2.00,viber=0.80"), frequency caps ("all=3/week,sms=1/day"), quiet hours in the
+    # person's own zone ("21:00-09:00"), the zone of people whose zone is unknown, whether
+    # the person's preferred channel or the cheapest goes first.
+    send_cascade: str = "push,email,web_push,viber,sms"
+    channel_costs: str = ""
+    frequency_caps: str = ""
+    quiet_hours: str = ""
+    default_timezone: str = "UTC"
+    prefer_preferred_channel: bool = False
+    prefer_cheapest: bool = False
+    # A sender holds a message this long; if it dies mid-send, another sends it again after
+    # (with the same idempotency key, which the provider uses to drop the repeat).
+    outbox_lease_seconds: float = 60.0
+    # Sends per second per channel ("sms=20,email=100"); unset channels are not limited.
+    channel_rate_limits: str = ""
+    # Providers. A channel without its settings has no adapter (its messages fail over to the
+    # next channel). ``omniweave serve --peers`` points all of them at local stand-in peers.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "Omniweave <noreply@localhost>"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_start_tls: bool = False
+    sms_gateway_url: str = ""
+    sms_api_key: str = ""
+    sms_sender: str = "Omniweave"
+    fcm_url: str = "https://fcm.googleapis.com"
+    fcm_project: str = ""
+    fcm_access_token: str = ""
+    apns_url: str = "https://api.push.apple.com"
+    apns_topic: str = ""
+    apns_token: str = ""
+    vapid_private_key: str = ""
+    vapid_subject: str = "mailto:admin@localhost"
+    viber_url: str = "https://chatapi.viber.com"
+    viber_token: str = ""
+    viber_sender: str = "Omniweave"
+    telegram_url: str = "https://api.telegram.org"
+    telegram_token: str = ""
+    webhook_secret: str = ""
+    # Webhooks to private, loopback and link-local addresses are refused unless this is on.
+    webhook_allow_private: bool = False
+    # Where the admin hears that a provider or a source keeps failing.
+    alert_email: str = ""
+    alert_webhook_url: str = ""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if environ is None else environ

@@ -121,3 +121,50 @@ class Server:
                 if body["next"] is None:
                     return found
                 after = body["next"]
+
+
+class Worker:
+    """``omniweave worker`` as a subprocess (the log's consumers, timers, campaigns and the
+    outbox), with extra settings in its environment; ``kill()`` is a SIGKILL."""
+
+    def __init__(self, database_url: str, log_path: Path, env: dict[str, str]) -> None:
+        self.database_url = database_url
+        self.log_path = log_path
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Worker:
+        env = {
+            **os.environ,
+            **self.env,
+            "OMNIWEAVE_DATABASE_URL": self.database_url,
+            "OMNIWEAVE_LOG_LEVEL": "WARNING",
+        }
+        command = [sys.executable, "-m", "omniweave.cli.app", "worker", "--interval", "0.1"]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        return self
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.alive():
+            assert self.process is not None
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.alive():
+            assert self.process is not None
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""

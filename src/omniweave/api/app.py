@@ -12,17 +12,22 @@ from starlette.concurrency import run_in_threadpool
 
 import omniweave
 from omniweave.api import (
+    campaigns,
     consents,
     errors,
     health,
     identity,
+    journeys,
+    messages,
     profiles,
     reads,
     records,
     segment_members,
     segments,
+    templates,
     tracking,
     traits,
+    web_push,
 )
 from omniweave.api.responses import Json
 from omniweave.bootstrap import Container, bootstrap
@@ -43,13 +48,34 @@ async def resolve_in_background(container: Container, interval: float) -> None:
             await asyncio.sleep(interval)
 
 
+async def deliver_in_background(container: Container, interval: float) -> None:
+    """Send what the outbox holds as it becomes due (the ``worker`` command does the same;
+    leases keep several senders apart)."""
+    sender = container.sender()
+    try:
+        while True:
+            try:
+                done = await sender.send_due()
+                done += await run_in_threadpool(sender.chase_unopened)
+            except Exception as exc:  # a failed round is logged and retried, never fatal
+                log.error("sending failed", exc_info=exc)
+                done = 0
+            if done == 0:
+                await asyncio.sleep(interval)
+    finally:
+        await sender.adapters.aclose()
+
+
 def create_app(container: Container) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         interval = container.settings.resolver_interval_seconds if container else 0
-        task = asyncio.create_task(resolve_in_background(container, interval)) if interval else None
+        tasks = []
+        if interval:
+            tasks.append(asyncio.create_task(resolve_in_background(container, interval)))
+            tasks.append(asyncio.create_task(deliver_in_background(container, min(interval, 0.2))))
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -75,6 +101,11 @@ def create_app(container: Container) -> FastAPI:
         segment_members,
         traits,
         consents,
+        templates,
+        messages,
+        journeys,
+        campaigns,
+        web_push,
     )
     for module in routers:
         app.include_router(module.router)

@@ -38,10 +38,22 @@ def serve(
     host: str = typer.Option(None, help="Interface to bind (default OMNIWEAVE_HOST)."),
     port: int = typer.Option(None, help="Port (default OMNIWEAVE_PORT)."),
     workers: int = typer.Option(1, help="Worker processes."),
+    peers: bool = typer.Option(
+        False, "--peers", help="Start the local stand-in providers and send through them."
+    ),
 ) -> None:
-    """Serve the HTTP API (the Segment-compatible /v1 and the native /api)."""
+    """Serve the HTTP API (the Segment-compatible /v1 and the native /api) and, in the
+    background, keep profiles, segments and journeys current and send what is due."""
     import uvicorn
 
+    if peers:
+        from omniweave.cli.peers import start_demo_peers
+
+        running = start_demo_peers()
+        console.print(
+            f"peers: mailbox smtp://{running.smtp_host}:{running.smtp_port}, "
+            f"inbox {running.http_url}/inbox"
+        )
     settings = container().settings
     host = host or settings.host
     port = port or settings.port
@@ -64,30 +76,57 @@ def worker(
         False, "--until-idle", help="Stop once nothing is waiting (for scripts and make run)."
     ),
 ) -> None:
-    """Run the background work until stopped: identities, consents, computed traits and
-    segment membership, in that order, from the log. Several workers may run at once."""
-    import time
+    """Run the background work until stopped: identities, consents, computed traits,
+    segment membership and journeys from the log; journey timers and campaigns; and the
+    outbox, sent through the providers. Several workers may run at once."""
+    import asyncio
 
     c = container()
     if until_idle:
         done = 0
-        with console.status("Catching up: identities, consents, traits, segments..."):
+        with console.status("Catching up: identities, consents, traits, segments, journeys..."):
             while (step := c.catch_up()) > 0:
                 done += step
-        console.print(f"caught up ({done:,} events through all consumers)")
+        console.print(f"caught up ({done:,} events and timers through all consumers)")
         return
-    console.print("worker running: identities, consents, traits, segments (Ctrl-C stops)")
-    while True:
-        if c.catch_up() == 0:
-            time.sleep(interval)
+    console.print("worker running: the log's consumers, timers, campaigns, the outbox (Ctrl-C)")
+
+    async def run() -> None:
+        sender = c.sender()
+        try:
+            while True:
+                done = await asyncio.to_thread(c.catch_up)
+                done += await sender.send_due() + await asyncio.to_thread(sender.chase_unopened)
+                if done == 0:
+                    await asyncio.sleep(interval)
+        finally:
+            await sender.adapters.aclose()
+
+    asyncio.run(run())
 
 
 def _register_data_commands() -> None:
     from omniweave.cli.demo import demo
     from omniweave.cli.importing import import_app
+    from omniweave.cli.orchestration import (
+        apply,
+        campaigns_app,
+        export,
+        journeys_app,
+        messages_app,
+        templates_app,
+    )
+    from omniweave.cli.peers import peers
 
     app.command()(demo)
     app.add_typer(import_app, name="import")
+    app.command()(apply)
+    app.command()(export)
+    app.command()(peers)
+    app.add_typer(journeys_app, name="journeys")
+    app.add_typer(campaigns_app, name="campaigns")
+    app.add_typer(messages_app, name="messages")
+    app.add_typer(templates_app, name="templates")
 
 
 _register_data_commands()
@@ -95,3 +134,7 @@ _register_data_commands()
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

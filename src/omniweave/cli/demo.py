@@ -16,6 +16,7 @@ from omniweave.core.errors import OmniweaveError
 from omniweave.demo.keys import ensure_demo_keys
 from omniweave.demo.loader import LoadReport, has_events, load, prepare_workspace
 from omniweave.demo.model import DEFAULT_CUSTOMERS, DEFAULT_SEED, DemoSpec, DemoWorkspace
+from omniweave.demo.orchestration import apply_orchestration
 
 
 def demo(
@@ -32,8 +33,10 @@ def demo(
 
     Sources site, app, crm, loyalty, callcenter and twenty tills (pos-001..pos-020) get the
     same people under overlapping identifiers, written through the ingest API's validation.
-    Re-running stores nothing new. The demo keys are saved in OMNIWEAVE_DEMO_KEYS_FILE, so
-    every run prints the same ones.
+    Re-running stores nothing new. Then applies the demo's templates, segments, journeys
+    and campaign (src/omniweave/demo/orchestration.yaml); journeys react to what arrives from
+    then on. The demo keys are saved in OMNIWEAVE_DEMO_KEYS_FILE, so every run prints the
+    same ones.
     """
     c = container()
     started = time.monotonic()
@@ -44,6 +47,8 @@ def demo(
         if not (if_empty and has_events(c)):
             spec = DemoSpec(seed=seed, customers=customers)
             report = _load_showing_progress(c, workspace, spec, quiet=as_json)
+        # After the history: journeys react to what arrives once they are published.
+        apply_orchestration(c, workspace.workspace_id)
     except OmniweaveError as exc:
         raise fail(str(exc)) from None
     seconds = round(time.monotonic() - started, 1)

@@ -34,6 +34,8 @@ def crm_record(rng: random.Random, person: Person, at: datetime) -> dict[str, An
             "birthday": person.birthday.isoformat(),
             "city": person.store.city.name,
             "emailOptIn": person.email_opt_in,
+            # The app asked for push permission; the loyalty record keeps the answer.
+            "pushOptIn": person.device is not None,
         },
         "updatedAt": stamp(at),
     }

@@ -7,6 +7,7 @@ Every message carries a ``messageId`` derived from its content: a re-run sends t
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,10 +62,13 @@ def site_visit(person: Person, browser: str, signed_in: bool, campaign: Campaign
 def app_visit(person: Person, signed_in: bool, campaign: Campaign | None) -> Visit:
     assert person.device is not None
     ios = int(person.device[:2], 16) % 5 < 2
+    # The push token the app registered: APNs tokens are 64 hex digits, FCM's are longer.
+    digest = hashlib.sha256(person.device.encode()).hexdigest()
+    token = digest if ios else f"{digest[:22]}:APA91b{digest[22:]}"
     context: dict[str, Any] = {
         "library": {"name": "analytics-ios" if ios else "analytics-android", "version": "4.1.8"},
         "app": {"name": "Пицца Ленина", "version": "3.4.1"},
-        "device": {"id": person.device, "type": "ios" if ios else "android"},
+        "device": {"id": person.device, "type": "ios" if ios else "android", "token": token},
         "os": {"name": "iOS" if ios else "Android", "version": "17.5" if ios else "14"},
         "locale": "ru-RU",
     }

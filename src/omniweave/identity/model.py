@@ -17,6 +17,7 @@ DEFAULT_PRIORITY = (
     "email",
     "phone",
     "device_token",
+    "web_push",
     "marketplace_id",
     "anonymous_id",
 )
@@ -51,6 +52,7 @@ def _default_limits() -> dict[str, int]:
         "loyalty_card": 5,
         "customer_id": 20,
         "device_token": 20,
+        "web_push": 20,  # a browser's push subscription endpoint
         "marketplace_id": 5,
         "anonymous_id": 200,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -42,6 +43,12 @@ class SegmentService:
         return Context(
             workspace_id, self.clock(), self.dialect.name, definition, policy=self.policy
         )
+
+    def holds(self, conn: Connection, workspace_id: int, profile_id: str, node: Node) -> bool:
+        """Whether one profile meets a condition in the segment language now (a journey's
+        branch), read in the caller's transaction."""
+        context = replace(self._context(conn, workspace_id), only=(profile_id,))
+        return conn.execute(members(node, context).limit(1)).first() is not None
 
     def preview(self, workspace_id: int, definition: Any, sample: int = 10) -> dict[str, Any]:
         """How many live profiles a definition selects, a sample of them, and how long it took."""

@@ -33,6 +33,8 @@ workspaces = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False, unique=True),
+    # Workspaces of one brand (franchisees) share a guest base: one person, one promo.
+    Column("brand", String(100), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
 )
 
@@ -246,4 +248,10 @@ ALL_TABLES = [workspaces, sources, api_keys, events, customer_records, orders]
 
 # Capability tables live in their own modules on the same metadata; importing them here makes
 # every user of ``metadata`` (migrations, tests) see them.
-from omniweave.store import consent_tables, segment_tables, trait_tables  # noqa: E402, F401
+from omniweave.store import (  # noqa: E402, F401
+    consent_tables,
+    journey_tables,
+    message_tables,
+    segment_tables,
+    trait_tables,
+)
