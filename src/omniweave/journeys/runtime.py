@@ -64,6 +64,7 @@ class JourneyRuntime:
         self.messaging = messaging
         self.segments = segments
         self._parsed: dict[int, Journey] = {}
+        self.default_zone = messaging.policy.default_timezone  # a person whose zone is unknown
 
     def definition(self, row: Any) -> Journey:
         """A version's journey, parsed once (versions never change)."""
@@ -178,14 +179,14 @@ class JourneyRuntime:
         if trigger.schedule is not None:
             audience = repo.audience(conn, version.workspace_id, trigger.schedule.segment)
             for profile_id in audience:
-                zone = facts.latest_timezone(conn, profile_id) or "UTC"
+                zone = facts.timezone_of(conn, profile_id) or self.default_zone
                 for fire in cron_due(trigger.schedule.cron, zone, last, now):
                     event = {"event": "Scheduled", "properties": {"at": iso(fire)}}
                     yield profile_id, fire, f"cron:{iso(fire)}", event
         elif trigger.date is not None:
             date = trigger.date
             for profile_id, value in repo.trait_values(conn, version.workspace_id, date.trait):
-                zone = facts.latest_timezone(conn, profile_id) or "UTC"
+                zone = facts.timezone_of(conn, profile_id) or self.default_zone
                 fire = birthday_due(value, date.days_before, date.at, zone, last, now)
                 if fire is not None:
                     props = {"trait": date.trait, "value": value, "at": iso(fire)}
@@ -198,7 +199,7 @@ class JourneyRuntime:
         version = repo.version(conn, row.journey_id)
         journey = self.definition(version)
         current = None if isinstance(happening, Entered) else repo.as_run(row)
-        timezone = facts.latest_timezone(conn, row.profile_id) or "UTC"
+        timezone = facts.timezone_of(conn, row.profile_id) or self.default_zone
 
         def holds(condition: Any) -> bool:
             return self.segments.holds(conn, row.workspace_id, row.profile_id, condition)

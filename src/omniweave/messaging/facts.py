@@ -212,6 +212,14 @@ def recipient(
     return who, {"traits": raw, "computed": computed}
 
 
+def timezone_of(conn: Connection, profile_id: str) -> str | None:
+    """The person's IANA zone: the ``timezone`` trait, else the device's latest."""
+    raw = profile_traits(conn, profile_id).get("timezone")
+    if raw is not None and isinstance(raw["value"], str):
+        return raw["value"]
+    return latest_timezone(conn, profile_id)
+
+
 def latest_timezone(conn: Connection, profile_id: str) -> str | None:
     """Segment SDKs put the device's zone in ``context.timezone``."""
     row = conn.execute(

@@ -139,7 +139,10 @@ class Sender:
         """Tell the admin, by email and webhook, about what ``Alerts`` found failing."""
         while self.pending_alerts:
             alert = self.pending_alerts.pop(0)
-            key = f"alert:{alert['kind']}:{alert['subject']}:{alert['at'].isoformat()}"
+            key = provider_key(
+                f"alert:{alert['kind']}:{alert['subject']}:{alert['at'].isoformat()}",
+                self.installation,
+            )
             text = (
                 f"{alert['kind']} {alert['subject']} failed {alert['failures']} times in a row; "
                 f"the last error: {alert['last']}"

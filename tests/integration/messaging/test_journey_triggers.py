@@ -117,3 +117,40 @@ def test_segment_entry_triggers_and_waits_survive_a_restart(timed, tenant, clock
     runs = restarted.journeys.runs(ws, "thanks")
     assert runs[0]["status"] == "completed"
     assert [s["outcome"] for s in runs[0]["steps"]][-2:] == ["send", "completed"]
+
+
+def test_a_schedule_fires_at_each_persons_own_ten_oclock(timed, tenant, clock):
+    c, ws = timed, tenant.workspace_id
+    c.messaging.save_template(ws, NOTE)
+    clock.now = clock.now.replace(hour=0, minute=0, second=0, microsecond=0)
+    people = [
+        identify("msk", clock.now, timezone="Europe/Moscow"),  # 10:00 there is 07:00 UTC
+        identify("nyc", clock.now, timezone="America/New_York"),  # 14:00 or 15:00 UTC
+    ]
+    c.ingest.batch(ws, tenant.site_id, {"batch": people})
+    settle(c)
+    c.journeys.apply(
+        ws,
+        {
+            "name": "morning",
+            "trigger": {"schedule": {"cron": "0 10 * * *"}},
+            "reentry": {"mode": "always"},
+            "steps": [{"id": "hello", "send": {"template": "note"}}],
+        },
+    )
+
+    def entered() -> set[str]:
+        runs = c.journeys.runs(ws, "morning")
+        return {r["profileId"] for r in runs}
+
+    msk = c.identity.lookup(ws, "user_id", "msk")["id"]
+    nyc = c.identity.lookup(ws, "user_id", "nyc")["id"]
+    clock.move(hours=7, minutes=30)
+    settle(c)
+    assert entered() == {msk}
+    clock.move(hours=8)  # 15:30 UTC: past ten in New York in any season
+    settle(c)
+    assert entered() == {msk, nyc}
+    clock.move(minutes=10)
+    settle(c)
+    assert len(c.journeys.runs(ws, "morning")) == 2  # each once a day
