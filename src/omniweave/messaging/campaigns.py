@@ -174,8 +174,11 @@ class CampaignService:
         counts = dict(row.counts or {})
         offset = counts.get("audience", 0)
         start = row.started_at or now
-        for i, member in enumerate(page):
-            message = self._queue(conn, row, spec, member.profile_id, start, offset + i)
+        requests = [
+            (m.profile_id, self._request(conn, row, spec, m.profile_id, start, offset + i))
+            for i, m in enumerate(page)
+        ]
+        for message in self.messaging.queue_many(conn, row.workspace_id, requests):
             counts[message["status"]] = counts.get(message["status"], 0) + 1
         counts["audience"] = offset + len(page)
         values: dict[str, Any] = {"counts": counts, "status": "running", "started_at": start}
@@ -186,7 +189,7 @@ class CampaignService:
         conn.execute(update(campaigns).where(campaigns.c.id == row.id).values(**values))
         return len(page) or 0
 
-    def _queue(
+    def _request(
         self,
         conn: Connection,
         row: Any,
@@ -194,13 +197,13 @@ class CampaignService:
         profile_id: str,
         start: datetime,
         n: int,
-    ) -> dict[str, Any]:
+    ) -> SendRequest:
         not_before = start
         if spec.per_minute:
             not_before = start + timedelta(minutes=n / spec.per_minute)
         if spec.send_time_optimisation:
             not_before = max(not_before, send_time.best_moment(conn, profile_id, start))
-        request = SendRequest(
+        return SendRequest(
             template=spec.template,
             key=f"campaign:{row.id}:{profile_id}",
             origin=Origin("campaign", spec.name, row.id),
@@ -216,7 +219,6 @@ class CampaignService:
             held_out=in_holdout(row.id, profile_id, spec.holdout),
             not_before=not_before,
         )
-        return self.messaging.queue(conn, row.workspace_id, profile_id, request)
 
     def _row(self, conn: Connection, workspace_id: int, name: str, lock: bool = False) -> Any:
         query = select(campaigns).where(

@@ -35,6 +35,24 @@ def write(conn: Connection, dialect: Dialect, row: dict[str, Any]) -> dict[str, 
     return stored
 
 
+def existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        chunk = list(keys[start : start + 1000])
+        found |= set(
+            conn.execute(select(messages.c.key).where(messages.c.key.in_(chunk))).scalars()
+        )
+    return found
+
+
+def write_many(conn: Connection, dialect: Dialect, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose keys are new, in one statement per batch."""
+    if rows:
+        columns = set().union(*rows)  # an executemany needs every row to name every column
+        uniform = [{c: row.get(c) for c in columns} for row in rows]
+        conn.execute(dialect.insert_ignoring_duplicates(messages, ("key",)), uniform)
+
+
 def claim_due(
     conn: Connection,
     dialect: Dialect,
