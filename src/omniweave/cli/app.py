@@ -49,11 +49,15 @@ def serve(
     if peers:
         from omniweave.cli.peers import start_demo_peers
 
-        running = start_demo_peers()
-        console.print(
-            f"peers: mailbox smtp://{running.smtp_host}:{running.smtp_port}, "
-            f"inbox {running.http_url}/inbox"
-        )
+        try:
+            running = start_demo_peers()
+        except typer.Exit:  # the ports are taken (another demo?): serve without them
+            console.print("[yellow]serving without the stand-in providers[/]")
+        else:
+            console.print(
+                f"peers: mailbox smtp://{running.smtp_host}:{running.smtp_port}, "
+                f"inbox {running.http_url}/inbox"
+            )
     settings = container().settings
     host = host or settings.host
     port = port or settings.port

@@ -154,3 +154,38 @@ def test_a_schedule_fires_at_each_persons_own_ten_oclock(timed, tenant, clock):
     clock.move(minutes=10)
     settle(c)
     assert len(c.journeys.runs(ws, "morning")) == 2  # each once a day
+
+
+def test_a_webhook_step_posts_a_signed_body(timed, tenant, clock, peers):
+    import uuid
+
+    from tests.integration.messaging.conftest import deliver
+
+    c, ws = timed, tenant.workspace_id
+    hook = f"{peers.http_url}/webhook/crm"
+    who = f"hooked-{uuid.uuid4().hex[:8]}"  # the peers serve every test
+    c.journeys.apply(
+        ws,
+        {
+            "name": "tell-crm",
+            "trigger": {"event": {"name": "Signed Up"}},
+            "steps": [{"id": "notify", "webhook": {"url": hook, "body": {"list": "new"}}}],
+        },
+    )
+    c.ingest.batch(
+        ws,
+        tenant.site_id,
+        {"batch": [identify(who, clock.now), track(who, "Signed Up", clock.now, n=7)]},
+    )
+    settle(c)
+    assert deliver(c) == 1
+    profile = c.identity.lookup(ws, "user_id", who)["id"]
+    got = [
+        r
+        for r in peers.journal.inbox(channel="webhook")
+        if isinstance(r["body"], dict) and r["body"].get("profileId") == profile
+    ]
+    assert len(got) == 1
+    body = got[0]["body"]
+    assert body["journey"] == "tell-crm" and body["data"] == {"list": "new"}
+    assert got[0]["headers"]["x-omniweave-signature"].startswith("v1=")  # HMAC-SHA256
