@@ -22,9 +22,9 @@ class Settings:
     max_future_seconds: int = 24 * 3600
     # SQLite's synchronous pragma: FULL makes every acknowledged event survive a power cut.
     sqlite_synchronous: str = "FULL"
-    # The resolver reads events this much older than now, so that on PostgreSQL a transaction
-    # that took a smaller event id but committed later is not skipped.
-    identity_settle_seconds: float = 1.0
+    # An extra delay before the resolver reads an event (an operator's margin). Events that
+    # commit out of id order on PostgreSQL are handled without it (store/log_horizon.py).
+    identity_settle_seconds: float = 0.0
     # How often the server looks for new events to resolve into profiles; 0 turns it off
     # (run ``omniweave worker`` instead).
     resolver_interval_seconds: float = 1.0

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import takewhile
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, update
@@ -22,6 +23,7 @@ from omniweave.identity.model import Identifier, IdentityRules
 from omniweave.identity.rules import EventPlan, GraphView, plan_event
 from omniweave.store import cursors
 from omniweave.store.dialect import Dialect
+from omniweave.store.log_horizon import LogHorizon
 from omniweave.store.tables import (
     event_identities,
     events,
@@ -36,6 +38,7 @@ from omniweave.store.tables import (
 CURSOR = "identity"
 _EVENT_COLUMNS = (
     events.c.id,
+    events.c.received_at,
     events.c.workspace_id,
     events.c.source_id,
     events.c.type,
@@ -67,14 +70,16 @@ class _Batch:
 
 class Resolver:
     def __init__(
-        self, engine: Engine, rules: IdentityRules, clock: Clock, settle_seconds: float = 1.0
+        self, engine: Engine, rules: IdentityRules, clock: Clock, settle_seconds: float = 0.0
     ) -> None:
         self.engine = engine
         self.dialect = Dialect.of(engine)
         self.rules = rules
         self.clock = clock
-        # On PostgreSQL a transaction can commit a smaller event id after a larger one; reading
-        # only events older than this leaves time for such stragglers.
+        # On PostgreSQL a transaction can commit a smaller event id after a larger one: the
+        # horizon stops the reader at a missing id until it is proven final. ``settle`` adds a
+        # fixed delay on top (an operator's margin; 0 by default).
+        self.horizon = LogHorizon(self.dialect)
         self.settle = timedelta(seconds=settle_seconds if self.dialect.name != "sqlite" else 0)
 
     def catch_up(
@@ -94,10 +99,12 @@ class Resolver:
                 rows = conn.execute(
                     select(*_EVENT_COLUMNS)
                     .where(events.c.id > position)
-                    .where(events.c.received_at <= self.clock() - self.settle)
                     .order_by(events.c.id)
                     .limit(batch_size)
                 ).all()
+                settled = self.clock() - self.settle
+                rows = list(takewhile(lambda r, at=settled: r.received_at <= at, rows))
+                rows = rows[: self.horizon.readable(conn, position, [r.id for r in rows])]
                 if not rows:
                     return done
                 for workspace_id in dict.fromkeys(r.workspace_id for r in rows):
