@@ -51,6 +51,8 @@ bench: $(BIN)/uv
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/identity_stream.py
 	$(BIN)/python bench/identity_febrl.py
+	$(BIN)/python bench/campaign.py
+	$(BIN)/python bench/trigger_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache omniweave.db omniweave.db-wal omniweave.db-shm .omniweave
