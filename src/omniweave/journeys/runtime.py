@@ -13,6 +13,7 @@ doubles anything.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,6 +65,9 @@ class JourneyRuntime:
         self.messaging = messaging
         self.segments = segments
         self._parsed: dict[int, Journey] = {}
+        # Sends collected during one batch, decided together at its end (one set of queries
+        # for everyone instead of a set per person); None outside a batch.
+        self._sends: list[tuple[int, str, SendRequest]] | None = None
         self.default_zone = messaging.policy.default_timezone  # a person whose zone is unknown
 
     def definition(self, row: Any) -> Journey:
@@ -94,6 +98,7 @@ class JourneyRuntime:
                     return done
                 owners = repo.profiles_of_events(conn, [r.id for r in rows])
                 active: dict[int, list[Any]] = {}
+                self._sends = []
                 for row in rows:
                     profile_id = owners.get(row.id)
                     if profile_id is None:
@@ -101,6 +106,7 @@ class JourneyRuntime:
                     if row.workspace_id not in active:
                         active[row.workspace_id] = repo.active(conn, row.workspace_id)
                     self._on_event(conn, row, profile_id, active[row.workspace_id], now)
+                self._flush_sends(conn)
                 cursors.move(conn, CURSOR, rows[-1].id, now)
             done += len(rows)
         return done
@@ -150,8 +156,10 @@ class JourneyRuntime:
         with self.engine.begin() as conn:
             now = self.clock()
             due = repo.due(conn, self.dialect, now, limit)
+            self._sends = []
             for run in due:
                 self._advance(conn, run, TimerFired(now), now)
+            self._flush_sends(conn)
         return len(due)
 
     # --- schedules and dates -----------------------------------------------------------
@@ -163,6 +171,7 @@ class JourneyRuntime:
         entered = 0
         with self.engine.begin() as conn:
             now = self.clock()
+            self._sends = []
             for version in repo.scheduled(conn, self.dialect):
                 last = version.last_scheduled_at or version.created_at
                 if now - last < every:
@@ -172,6 +181,7 @@ class JourneyRuntime:
                     if self.enter(conn, version, profile_id, key, event, fire) is not None:
                         entered += 1
                 repo.mark_scheduled(conn, version.id, now)
+            self._flush_sends(conn)
         return entered
 
     def _due(self, conn: Connection, version: Any, journey: Journey, last: datetime, now: datetime):
@@ -260,7 +270,27 @@ class JourneyRuntime:
             held_out=action.held_out,
             goal=self._goal_reached(conn, journey, row),
         )
-        self.messaging.queue(conn, row.workspace_id, row.profile_id, request)
+        if self._sends is None:
+            self.messaging.queue(conn, row.workspace_id, row.profile_id, request)
+        else:
+            self._sends.append((row.workspace_id, row.profile_id, request))
+
+    def _flush_sends(self, conn: Connection) -> None:
+        """Decide the batch's sends: together per workspace and template; a person with more
+        than one send in the batch one at a time, so each decision sees the one before
+        (caps, dedup)."""
+        sends, self._sends = self._sends or [], None
+        people = Counter(profile_id for _, profile_id, _ in sends)
+        groups: dict[tuple[int, str, str | None], list[tuple[str, SendRequest]]]
+        groups = defaultdict(list)
+        for workspace_id, profile_id, request in sends:
+            if people[profile_id] > 1:
+                self.messaging.queue(conn, workspace_id, profile_id, request)
+            else:
+                key = (workspace_id, request.template, request.topic)
+                groups[key].append((profile_id, request))
+        for (workspace_id, _, _), requests in groups.items():
+            self.messaging.queue_many(conn, workspace_id, requests)
 
     def _goal_reached(self, conn: Connection, journey: Journey, row: Any) -> str | None:
         """The goal may have happened before this consumer saw it (another channel's event

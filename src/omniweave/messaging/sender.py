@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from omniweave.channels.model import Adapter, Outgoing, Receipt
 from omniweave.core.time import Clock
@@ -132,8 +132,11 @@ class Sender:
         return len(claimed), ready
 
     def _record_all(self, rows: list[dict[str, Any]], receipts: list[Receipt]) -> None:
-        for row, receipt in zip(rows, receipts, strict=True):
-            self._record(row, receipt)
+        """A round's answers in one transaction (a crash before it commits re-sends the
+        round under the same keys, which the providers drop)."""
+        with self.engine.begin() as conn:
+            for row, receipt in zip(rows, receipts, strict=True):
+                self._record(conn, row, receipt)
 
     async def _raise_alerts(self) -> None:
         """Tell the admin, by email and webhook, about what ``Alerts`` found failing."""
@@ -190,54 +193,51 @@ class Sender:
             meta={"origin": row["origin"], "name": row["origin_name"], "step": row["step"]},
         )
 
-    def _record(self, row: dict[str, Any], receipt: Receipt) -> None:
+    def _record(self, conn: Connection, row: dict[str, Any], receipt: Receipt) -> None:
+        """One provider answer: sent; a retry later; or failed or bounced, then the next
+        channel."""
         now = self.clock()
         channel = row["channel"]
-        with self.engine.begin() as conn:
-            if receipt.status == "sent":
-                delivery.record(
-                    conn,
-                    self.dialect,
-                    row,
-                    "sent",
-                    now,
-                    provider_id=receipt.provider_id,
-                    lease_until=None,
-                    last_error=None,
-                )
-                self.alerts.succeeded(conn, "provider", channel, now)
-                return
-            self.alerts.failed(conn, "provider", channel, receipt.error or receipt.status, now)
-            attempts = row["attempts"] + 1
-            if (
-                receipt.status == "failed"
-                and receipt.retryable
-                and attempts < self.retry.max_attempts
-            ):
-                outbox.mark(
-                    conn,
-                    row["id"],
-                    now,
-                    status="queued",
-                    lease_until=None,
-                    last_error=receipt.error,
-                    next_attempt_at=now + self.retry.delay(attempts, receipt.retry_after),
-                )
-                return
-            status = "bounced" if receipt.status == "bounced" else "failed"
+        if receipt.status == "sent":
             delivery.record(
                 conn,
                 self.dialect,
                 row,
-                status,
+                "sent",
                 now,
-                {"error": receipt.error},
+                provider_id=receipt.provider_id,
+                lease_until=None,
+                last_error=None,
+            )
+            self.alerts.succeeded(conn, "provider", channel, now)
+            return
+        self.alerts.failed(conn, "provider", channel, receipt.error or receipt.status, now)
+        attempts = row["attempts"] + 1
+        if receipt.status == "failed" and receipt.retryable and attempts < self.retry.max_attempts:
+            outbox.mark(
+                conn,
+                row["id"],
+                now,
+                status="queued",
                 lease_until=None,
                 last_error=receipt.error,
+                next_attempt_at=now + self.retry.delay(attempts, receipt.retry_after),
             )
-            if status == "bounced":
-                delivery.bounce(conn, row, receipt.error, now)
-            self.messaging.fall_back(conn, row, f"{channel} {status}: {receipt.error}")
+            return
+        status = "bounced" if receipt.status == "bounced" else "failed"
+        delivery.record(
+            conn,
+            self.dialect,
+            row,
+            status,
+            now,
+            {"error": receipt.error},
+            lease_until=None,
+            last_error=receipt.error,
+        )
+        if status == "bounced":
+            delivery.bounce(conn, row, receipt.error, now)
+        self.messaging.fall_back(conn, row, f"{channel} {status}: {receipt.error}")
 
     def chase_unopened(self, limit: int = 200) -> int:
         """Messages not opened within their time: the next channel of the cascade."""
