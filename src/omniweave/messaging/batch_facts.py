@@ -12,7 +12,7 @@ the same order), so a person's facts are identical either way.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,8 +28,8 @@ from omniweave.profiles.consent_model import (
     ConsentPolicy,
     Decision,
     Delivery,
-    Proof,
 )
+from omniweave.profiles.consent_repo import decision_of
 from omniweave.profiles.reachability import decide_reachability
 from omniweave.store.consent_tables import consents, delivery_states
 from omniweave.store.message_tables import messages
@@ -227,20 +227,7 @@ def _decisions(
         .order_by(consents.c.at, consents.c.id)
     )
     for row in rows:
-        found[row.owner].append(
-            Decision(
-                subject=(row.subject_type, row.subject_value),
-                channel=row.channel,
-                topic=row.topic,
-                state=row.state,
-                source=row.source,
-                at=row.at,
-                via=row.via,
-                proof=Proof.from_dict(row.proof),
-                event_id=row.event_id,
-                seq=row.id,
-            )
-        )
+        found[row.owner].append(decision_of(row))
     return found
 
 
@@ -359,7 +346,7 @@ def _shopping(
     """The open cart and viewed products (``facts.cart_and_viewed``) and the products bought
     within ``just_bought`` (``facts.purchases``), from one read of the e-commerce events."""
     cart_since, bought_since = now - CART_WINDOW, now - just_bought
-    names = tuple(dict.fromkeys((*facts._CART_EVENTS, _VIEWED)))
+    names = tuple(dict.fromkeys((*facts.CART_EVENTS, _VIEWED)))
     rows = conn.execute(
         _attributed(
             events.c.event,
@@ -384,60 +371,15 @@ def _shopping(
     views: dict[str, list[Any]] = defaultdict(list)
     orders: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
-        if row.recent and row.event in facts._CART_EVENTS:
+        if row.recent and row.event in facts.CART_EVENTS:
             carts[row.owner].append(row)
         if row.recent and row.event == _VIEWED:
             views[row.owner].append(row)
         if row.just_bought and row.event == _ORDER:
             orders[row.owner].append(row)
-    shopping = {pid: cart_and_viewed_of(carts[pid], views[pid]) for pid in ids}
-    bought = {pid: purchases_of(orders[pid]) for pid in ids}
+    shopping = {pid: facts.cart_and_viewed_of(carts[pid], views[pid]) for pid in ids}
+    bought = {pid: facts.purchases_of(orders[pid]) for pid in ids}
     return shopping, bought
-
-
-def cart_and_viewed_of(cart_rows: Iterable[Any], viewed_rows: Iterable[Any]) -> dict[str, Any]:
-    """``facts.cart_and_viewed``'s fold over a person's cart events and product views (each in
-    time order, rows with ``event`` and ``properties``)."""
-    items: dict[str, dict[str, Any]] = {}
-    for row in cart_rows:
-        props = row.properties or {}
-        product = str(props.get("product_id") or props.get("sku") or "")
-        if row.event in ("Order Completed", "Cart Cleared"):
-            items.clear()
-        elif row.event == "Product Added" and product:
-            item = items.setdefault(product, {**facts._product(props), "quantity": 0})
-            item["quantity"] += int(props.get("quantity") or 1)
-        elif row.event == "Product Removed" and product:
-            items.pop(product, None)
-    viewed: dict[str, dict[str, Any]] = {}
-    for row in viewed_rows:
-        props = row.properties or {}
-        product = str(props.get("product_id") or props.get("sku") or "")
-        if product:
-            viewed.pop(product, None)
-            viewed[product] = facts._product(props)
-    total = sum(float(i.get("price") or 0) * i["quantity"] for i in items.values())
-    return {
-        "cart": {"items": list(items.values()), "total": round(total, 2), "currency": "RUB"},
-        "viewed": list(reversed(list(viewed.values())))[:10],
-    }
-
-
-def purchases_of(order_rows: Iterable[Any]) -> list[Purchase]:
-    """``facts.purchases``' fold over a person's ``Order Completed`` events (rows with
-    ``properties`` and ``timestamp``)."""
-    found = []
-    for row in order_rows:
-        props = row.properties or {}
-        for line in props.get("products") or []:
-            product = line.get("product_id") or line.get("sku") if isinstance(line, dict) else None
-            if product:
-                found.append(
-                    Purchase(
-                        str(product), row.timestamp, props.get("channel"), props.get("order_id")
-                    )
-                )
-    return found
 
 
 # --- history across the brand ---------------------------------------------------------------
@@ -502,14 +444,5 @@ def _past_sends(
         for r in rows:
             if r.status not in facts.COUNTED:
                 continue
-            found[r.profile_id].append(
-                PastSend(
-                    channel=r.channel,
-                    at=r.sent_at or r.created_at,
-                    dedup_key=r.dedup_key,
-                    transactional=r.transactional,
-                    workspace_id=r.workspace_id,
-                    message_id=r.id,
-                )
-            )
+            found[r.profile_id].append(facts.past_send(r))
     return found

@@ -4,12 +4,12 @@ the parts of the render context (profile, computed traits, cart, viewed products
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from omniweave.identity.profile_view import traits as profile_traits
 from omniweave.messaging.model import Contact, History, PastSend, Purchase, Recipient
@@ -23,7 +23,7 @@ from omniweave.store.tables import event_identities, events, identities, workspa
 COUNTED = ("queued", "deferred", "sending", "sent", "delivered", "opened", "clicked")
 # Identifiers that name one person across the brand's workspaces (franchisees share guests).
 PERSON_TYPES = ("email", "phone", "loyalty_card", "user_id")
-_CART_EVENTS = ("Product Added", "Product Removed", "Order Completed", "Cart Cleared")
+CART_EVENTS = ("Product Added", "Product Removed", "Order Completed", "Cart Cleared")
 LOOKBACK = timedelta(days=8)  # caps count a week; dedup windows may ask for more
 
 
@@ -93,16 +93,18 @@ def past_sends(
             messages.c.created_at > now - lookback,
         )
     )
-    return tuple(
-        PastSend(
-            channel=r.channel,
-            at=r.sent_at or r.created_at,
-            dedup_key=r.dedup_key,
-            transactional=r.transactional,
-            workspace_id=r.workspace_id,
-            message_id=r.id,
-        )
-        for r in rows
+    return tuple(past_send(r) for r in rows)
+
+
+def past_send(row: Any) -> PastSend:
+    """A ``messages`` row as caps and dedup count it."""
+    return PastSend(
+        channel=row.channel,
+        at=row.sent_at or row.created_at,
+        dedup_key=row.dedup_key,
+        transactional=row.transactional,
+        workspace_id=row.workspace_id,
+        message_id=row.id,
     )
 
 
@@ -122,25 +124,24 @@ def purchases(
     conn: Connection, profile_id: str, now: datetime, window: timedelta
 ) -> tuple[Purchase, ...]:
     """Products bought (in any channel) within the window: orders enter the log as events."""
-    found = []
-    for row in conn.execute(_attributed_events(profile_id, ("Order Completed",), now - window)):
-        props = row.properties or {}
-        for line in props.get("products") or []:
-            product = line.get("product_id") or line.get("sku") if isinstance(line, dict) else None
-            if product:
-                found.append(
-                    Purchase(
-                        str(product), row.timestamp, props.get("channel"), props.get("order_id")
-                    )
-                )
-    return tuple(found)
+    rows = conn.execute(_attributed_events(profile_id, ("Order Completed",), now - window))
+    return tuple(purchases_of(rows))
 
 
 def cart_and_viewed(conn: Connection, profile_id: str, now: datetime) -> dict[str, Any]:
     """The open cart (products added since the last order, minus removals) and the products
     viewed lately, from the person's e-commerce events in every channel."""
+    since = now - timedelta(days=30)
+    cart = conn.execute(_attributed_events(profile_id, CART_EVENTS, since)).all()
+    viewed = conn.execute(_attributed_events(profile_id, ("Product Viewed",), since)).all()
+    return cart_and_viewed_of(cart, viewed)
+
+
+def cart_and_viewed_of(cart_rows: Iterable[Any], viewed_rows: Iterable[Any]) -> dict[str, Any]:
+    """The cart-and-viewed fold over a person's cart events and product views (each in
+    time order, rows with ``event`` and ``properties``)."""
     items: dict[str, dict[str, Any]] = {}
-    for row in conn.execute(_attributed_events(profile_id, _CART_EVENTS, now - timedelta(days=30))):
+    for row in cart_rows:
         props = row.properties or {}
         product = str(props.get("product_id") or props.get("sku") or "")
         if row.event in ("Order Completed", "Cart Cleared"):
@@ -151,8 +152,7 @@ def cart_and_viewed(conn: Connection, profile_id: str, now: datetime) -> dict[st
         elif row.event == "Product Removed" and product:
             items.pop(product, None)
     viewed: dict[str, dict[str, Any]] = {}
-    query = _attributed_events(profile_id, ("Product Viewed",), now - timedelta(days=30))
-    for row in conn.execute(query):
+    for row in viewed_rows:
         props = row.properties or {}
         product = str(props.get("product_id") or props.get("sku") or "")
         if product:
@@ -163,6 +163,23 @@ def cart_and_viewed(conn: Connection, profile_id: str, now: datetime) -> dict[st
         "cart": {"items": list(items.values()), "total": round(total, 2), "currency": "RUB"},
         "viewed": list(reversed(list(viewed.values())))[:10],
     }
+
+
+def purchases_of(order_rows: Iterable[Any]) -> list[Purchase]:
+    """The purchases fold over a person's ``Order Completed`` events (rows with
+    ``properties`` and ``timestamp``)."""
+    found = []
+    for row in order_rows:
+        props = row.properties or {}
+        for line in props.get("products") or []:
+            product = line.get("product_id") or line.get("sku") if isinstance(line, dict) else None
+            if product:
+                found.append(
+                    Purchase(
+                        str(product), row.timestamp, props.get("channel"), props.get("order_id")
+                    )
+                )
+    return found
 
 
 def _product(props: dict[str, Any]) -> dict[str, Any]:
@@ -261,10 +278,3 @@ def subscription_of(conn: Connection, endpoint: str) -> dict[str, Any] | None:
     if row is None:
         return None
     return {"endpoint": row.endpoint, "keys": {"p256dh": row.p256dh, "auth": row.auth}}
-
-
-def count_by_status(conn: Connection, where: Any) -> dict[str, int]:
-    rows = conn.execute(
-        select(messages.c.status, func.count()).where(where).group_by(messages.c.status)
-    )
-    return {status: n for status, n in rows}

@@ -34,7 +34,8 @@ def decision_row(workspace_id: int, decision: Decision, now: datetime) -> dict[s
     }
 
 
-def _decision(row: Any) -> Decision:
+def decision_of(row: Any) -> Decision:
+    """A ``consents`` row as the rules read it."""
     return Decision(
         subject=(row.subject_type, row.subject_value),
         channel=row.channel,
@@ -49,7 +50,9 @@ def _decision(row: Any) -> Decision:
     )
 
 
-def append_decision(conn: Connection, workspace_id: int, decision: Decision, now: datetime) -> None:
+def append_decision(
+    conn: Connection, workspace_id: int, decision: Decision, now: datetime
+) -> None:
     conn.execute(consents.insert().values(**decision_row(workspace_id, decision, now)))
 
 
@@ -68,7 +71,7 @@ def decisions_of_profile(conn: Connection, root: str) -> list[Decision]:
         .where(identities.c.profile_id == root)
         .order_by(consents.c.at, consents.c.id)
     )
-    return [_decision(r) for r in rows]
+    return [decision_of(r) for r in rows]
 
 
 def decisions_of_subject(
@@ -89,7 +92,7 @@ def decisions_of_subject(
         )
         .order_by(consents.c.at, consents.c.id)
     )
-    return [_decision(r) for r in rows]
+    return [decision_of(r) for r in rows]
 
 
 def addresses_of_profile(conn: Connection, root: str) -> list[Address]:
