@@ -92,10 +92,12 @@ class Resolver:
         returns how many were resolved."""
         done = batches = 0
         total = self._backlog() if on_progress else 0
+        retried = False
         while max_batches is None or batches < max_batches:
             batches += 1
             with self.engine.begin() as conn:
                 position = cursors.claim(conn, self.dialect, CURSOR, self.clock())
+                self.horizon.before_read(conn)
                 rows = conn.execute(
                     select(*_EVENT_COLUMNS)
                     .where(events.c.id > position)
@@ -106,6 +108,9 @@ class Resolver:
                 rows = list(takewhile(lambda r, at=settled: r.received_at <= at, rows))
                 rows = rows[: self.horizon.readable(conn, position, [r.id for r in rows])]
                 if not rows:
+                    if self.horizon.fresh_gap and not retried:
+                        retried = True  # a gap just seen may be proven final at once
+                        continue
                     return done
                 for workspace_id in dict.fromkeys(r.workspace_id for r in rows):
                     self._resolve(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from omniweave.store.dialect import Dialect
 from omniweave.store.tables import events
@@ -17,6 +17,10 @@ def append_events(conn: Connection, dialect: Dialect, rows: list[dict[str, Any]]
     Returns the keys of the rows that were new."""
     if not rows:
         return set()
+    if dialect.name == "postgresql":
+        # Take the transaction id before drawing event ids, so that whoever holds a drawn id
+        # is visible as running (see store/log_horizon.py, which relies on it).
+        conn.execute(text("SELECT pg_current_xact_id()"))
     stmt, params = dialect.append_rows(
         events, ("source_id", "message_id"), ("source_id", "message_id"), rows
     )

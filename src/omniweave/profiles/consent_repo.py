@@ -50,9 +50,7 @@ def decision_of(row: Any) -> Decision:
     )
 
 
-def append_decision(
-    conn: Connection, workspace_id: int, decision: Decision, now: datetime
-) -> None:
+def append_decision(conn: Connection, workspace_id: int, decision: Decision, now: datetime) -> None:
     conn.execute(consents.insert().values(**decision_row(workspace_id, decision, now)))
 
 

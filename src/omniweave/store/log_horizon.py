@@ -4,14 +4,18 @@ On PostgreSQL event ids come from a sequence at insert time, but transactions co
 order: id 100 may become visible after id 101, or never (a rolled-back insert, or an
 ``ON CONFLICT DO NOTHING`` duplicate, burns its id). A reader that moved its cursor past a
 missing id could lose the event for good. So a missing id stops the reader until it is
-proven final: every transaction that could hold it has ended. Any such transaction was
-running (or about to get its transaction id) when the gap was first seen, so its id is below
-that snapshot's ``xmax``; once the oldest running transaction (``xmin``) has passed it, the
-gap is confirmed against a second snapshot the same way (covering an insert that had drawn
-its id but not yet its transaction id) and then skipped. SQLite has one writer: its ids
-commit in order and it never waits.
+proven final, with two snapshots a round: one before the read, one after it.
 
-Every later consumer reads no further than this reader's cursor, so they inherit the order.
+- Writers take their transaction id before drawing event ids
+  (``ingest.repo.append_events``), so whoever holds a missing id had a transaction id before
+  the later id was even drawn, hence before the read that found the gap: its id is below the
+  ``xmax`` of the snapshot taken after that read, which the gap remembers.
+- In a later round, if the oldest other transaction running before the read is past that
+  ``xmax``, the holder ended before this read began: had it committed, the read would show
+  the id. Still missing means rolled back or burned (``ON CONFLICT DO NOTHING`` draws ids
+  too): the gap is final and skipped.
+
+SQLite has one writer: its ids commit in order and it never waits.
 """
 
 from __future__ import annotations
@@ -32,47 +36,39 @@ _SNAPSHOT = text(
 
 
 @dataclass
-class _Gap:
-    first_xmax: int
-    confirm_xmax: int | None = None
-
-
-@dataclass
 class LogHorizon:
     dialect: Dialect
-    gaps: dict[int, _Gap] = field(default_factory=dict)  # by the first missing id
+    # The first missing id of each gap, with the xmax of the snapshot after the read that
+    # found it.
+    gaps: dict[int, int] = field(default_factory=dict)
+    fresh_gap: bool = False  # the last call found a gap it had not seen before
+    _xmin_before: int = 0
+
+    def before_read(self, conn: Connection) -> None:
+        """Call right before reading the rows that ``readable`` will judge."""
+        if self.dialect.name == "postgresql":
+            self._xmin_before = _snapshot(conn)[0]
 
     def readable(self, conn: Connection, after: int, ids: Sequence[int]) -> int:
-        """How many of ``ids`` (ascending, all after ``after``) may be read now: up to the
-        first missing id that may still appear."""
+        """How many of ``ids`` (ascending, all after ``after``, read since ``before_read``)
+        may be consumed now: up to the first missing id that may still appear."""
+        self.fresh_gap = False
         if self.dialect.name != "postgresql" or not ids:
             return len(ids)
         expected, count = after + 1, 0
         for event_id in ids:
-            if event_id != expected and not self._final(conn, expected):
-                break
+            if event_id != expected:
+                seen = self.gaps.get(expected)
+                if seen is None:
+                    self.gaps[expected] = _snapshot(conn)[1]
+                    self.fresh_gap = True
+                    break
+                if self._xmin_before < seen:
+                    break
+                del self.gaps[expected]
             count += 1
             expected = event_id + 1
         return count
-
-    def _final(self, conn: Connection, first_missing: int) -> bool:
-        """Advance the gap's proof with fresh snapshots (three at most: in a quiet moment a
-        gap is proven at once; otherwise the next rounds go on from where this one stopped)."""
-        for _ in range(3):
-            xmin, xmax = _snapshot(conn)
-            gap = self.gaps.get(first_missing)
-            if gap is None:
-                self.gaps[first_missing] = _Gap(xmax)
-            elif gap.confirm_xmax is None:
-                if xmin < gap.first_xmax:
-                    return False
-                gap.confirm_xmax = xmax
-            elif xmin >= gap.confirm_xmax:
-                del self.gaps[first_missing]
-                return True
-            else:
-                return False
-        return False
 
 
 def _snapshot(conn: Connection) -> tuple[int, int]:
