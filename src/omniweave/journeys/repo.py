@@ -105,20 +105,24 @@ def save(conn: Connection, run_id: int, run: Run) -> None:
     conn.execute(update(journey_runs).where(journey_runs.c.id == run_id).values(**run_values(run)))
 
 
-def log_step(
-    conn: Connection, run: Any, journey_id: int, step: str, outcome: str, detail: str, at: datetime
-) -> None:
-    conn.execute(
-        journey_steps.insert().values(
-            run_id=run.id,
-            workspace_id=run.workspace_id,
-            journey_id=journey_id,
-            step=step,
-            outcome=outcome[:32],
-            detail=detail,
-            at=at,
-        )
-    )
+def step_row(
+    run: Any, journey_id: int, step: str, outcome: str, detail: str, at: datetime
+) -> dict[str, Any]:
+    return {
+        "run_id": run.id,
+        "workspace_id": run.workspace_id,
+        "journey_id": journey_id,
+        "step": step,
+        "outcome": outcome[:32],
+        "detail": detail,
+        "at": at,
+    }
+
+
+def log_steps(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """The steps a batch took, in one statement."""
+    if rows:
+        conn.execute(journey_steps.insert(), rows)
 
 
 def previous(conn: Connection, workspace_id: int, name: str, profile_id: str) -> list[Any]:

@@ -68,6 +68,8 @@ class JourneyRuntime:
         # Sends collected during one batch, decided together at its end (one set of queries
         # for everyone instead of a set per person); None outside a batch.
         self._sends: list[tuple[int, str, SendRequest]] | None = None
+        self._versions: dict[int, Any] = {}  # journey versions never change: kept by id
+        self._steps: list[dict[str, Any]] = []  # the batch's step log, written at its end
         self.default_zone = messaging.policy.default_timezone  # a person whose zone is unknown
 
     def definition(self, row: Any) -> Journey:
@@ -98,7 +100,7 @@ class JourneyRuntime:
                     return done
                 owners = repo.profiles_of_events(conn, [r.id for r in rows])
                 active: dict[int, list[Any]] = {}
-                self._sends = []
+                self._sends, self._steps = [], []
                 for row in rows:
                     profile_id = owners.get(row.id)
                     if profile_id is None:
@@ -106,7 +108,7 @@ class JourneyRuntime:
                     if row.workspace_id not in active:
                         active[row.workspace_id] = repo.active(conn, row.workspace_id)
                     self._on_event(conn, row, profile_id, active[row.workspace_id], now)
-                self._flush_sends(conn)
+                self._flush(conn)
                 cursors.move(conn, CURSOR, rows[-1].id, now)
             done += len(rows)
         return done
@@ -156,10 +158,10 @@ class JourneyRuntime:
         with self.engine.begin() as conn:
             now = self.clock()
             due = repo.due(conn, self.dialect, now, limit)
-            self._sends = []
+            self._sends, self._steps = [], []
             for run in due:
                 self._advance(conn, run, TimerFired(now), now)
-            self._flush_sends(conn)
+            self._flush(conn)
         return len(due)
 
     # --- schedules and dates -----------------------------------------------------------
@@ -171,7 +173,7 @@ class JourneyRuntime:
         entered = 0
         with self.engine.begin() as conn:
             now = self.clock()
-            self._sends = []
+            self._sends, self._steps = [], []
             for version in repo.scheduled(conn, self.dialect):
                 last = version.last_scheduled_at or version.created_at
                 if now - last < every:
@@ -181,7 +183,7 @@ class JourneyRuntime:
                     if self.enter(conn, version, profile_id, key, event, fire) is not None:
                         entered += 1
                 repo.mark_scheduled(conn, version.id, now)
-            self._flush_sends(conn)
+            self._flush(conn)
         return entered
 
     def _due(self, conn: Connection, version: Any, journey: Journey, last: datetime, now: datetime):
@@ -206,10 +208,14 @@ class JourneyRuntime:
     # --- one step of one run -----------------------------------------------------------
 
     def _advance(self, conn: Connection, row: Any, happening: Any, now: datetime) -> None:
-        version = repo.version(conn, row.journey_id)
+        version = self._versions.get(row.journey_id)
+        if version is None:
+            version = self._versions[row.journey_id] = repo.version(conn, row.journey_id)
         journey = self.definition(version)
         current = None if isinstance(happening, Entered) else repo.as_run(row)
-        timezone = facts.timezone_of(conn, row.profile_id) or self.default_zone
+        timezone = self.default_zone
+        if _reads_the_clock(journey):  # only "until 10:00" waits need the person's zone
+            timezone = facts.timezone_of(conn, row.profile_id) or self.default_zone
 
         def holds(condition: Any) -> bool:
             return self.segments.holds(conn, row.workspace_id, row.profile_id, condition)
@@ -240,7 +246,9 @@ class JourneyRuntime:
         now: datetime,
     ) -> None:
         if isinstance(action, StepTaken):
-            repo.log_step(conn, row, version.id, action.step, action.outcome, action.detail, now)
+            self._steps.append(
+                repo.step_row(row, version.id, action.step, action.outcome, action.detail, now)
+            )
         elif isinstance(action, Send):
             self._send(conn, row, journey, run, action)
         elif isinstance(action, UpdateProfile):
@@ -275,21 +283,25 @@ class JourneyRuntime:
         else:
             self._sends.append((row.workspace_id, row.profile_id, request))
 
+    def _flush(self, conn: Connection) -> None:
+        """The end of a batch: its sends decided, its step log written."""
+        self._flush_sends(conn)
+        steps, self._steps = self._steps, []
+        repo.log_steps(conn, steps)
+
     def _flush_sends(self, conn: Connection) -> None:
-        """Decide the batch's sends: together per workspace and template; a person with more
-        than one send in the batch one at a time, so each decision sees the one before
-        (caps, dedup)."""
+        """Decide the batch's sends together per workspace, template and topic, in rounds: a
+        person's second send in the batch goes in the second round, so its decision sees
+        the first (caps, dedup)."""
         sends, self._sends = self._sends or [], None
-        people = Counter(profile_id for _, profile_id, _ in sends)
-        groups: dict[tuple[int, str, str | None], list[tuple[str, SendRequest]]]
-        groups = defaultdict(list)
+        seen: Counter[str] = Counter()
+        rounds: dict[tuple[int, int, str, str | None], list[tuple[str, SendRequest]]]
+        rounds = defaultdict(list)
         for workspace_id, profile_id, request in sends:
-            if people[profile_id] > 1:
-                self.messaging.queue(conn, workspace_id, profile_id, request)
-            else:
-                key = (workspace_id, request.template, request.topic)
-                groups[key].append((profile_id, request))
-        for (workspace_id, _, _), requests in groups.items():
+            seen[profile_id] += 1
+            key = (seen[profile_id], workspace_id, request.template, request.topic)
+            rounds[key].append((profile_id, request))
+        for (_, workspace_id, _, _), requests in sorted(rounds.items(), key=lambda r: r[0][0]):
             self.messaging.queue_many(conn, workspace_id, requests)
 
     def _goal_reached(self, conn: Connection, journey: Journey, row: Any) -> str | None:
@@ -349,6 +361,10 @@ class JourneyRuntime:
                 "updated_at": now,
             },
         )
+
+
+def _reads_the_clock(journey: Journey) -> bool:
+    return any(step.wait is not None and step.wait.until is not None for step in journey.steps)
 
 
 def event_dict(row: Any) -> dict[str, Any]:
