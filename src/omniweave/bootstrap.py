@@ -21,7 +21,7 @@ from omniweave.ingest.rows import Limits
 from omniweave.ingest.service import IngestService
 from omniweave.journeys.runtime import JourneyRuntime
 from omniweave.journeys.service import JourneyService
-from omniweave.messaging.alerts import Alerts
+from omniweave.messaging.alerts import Alerts, SourceWatch
 from omniweave.messaging.campaigns import CampaignService
 from omniweave.messaging.configure import channels_config, rate_limits, send_policy
 from omniweave.messaging.receipts import Receipts
@@ -59,6 +59,7 @@ class Container:
     campaigns: CampaignService
     receipts: Receipts
     alerts: Alerts
+    source_watch: SourceWatch
     channels: ChannelsConfig
     journeys: JourneyService
     extras: dict = field(default_factory=dict)
@@ -139,6 +140,7 @@ def bootstrap(
     if channels is None:
         callback = public_url + sms_reports_path(consents.link_key)
         channels = channels_config(settings, callback)
+    alerts = Alerts()
     messaging = MessagingService(
         engine,
         clock,
@@ -163,7 +165,8 @@ def bootstrap(
         messaging=messaging,
         campaigns=CampaignService(engine, clock, messaging),
         receipts=Receipts(engine, clock, messaging, consents.link_key),
-        alerts=Alerts(),
+        alerts=alerts,
+        source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
         journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
     )

@@ -51,15 +51,21 @@ async def _ingest(request: Request, container: ContainerDep, kind: str) -> dict[
         principal = authenticate(container, body_key, Scope.WRITE)
     if principal.source_id is None:
         raise InvalidInput.one("writeKey", "the Tracking API takes a source's write key")
-    service = container.ingest
-    if kind == "batch":
-        result = await run_in_threadpool(
-            service.batch, principal.workspace_id, principal.source_id, payload
-        )
-    else:
-        result = await run_in_threadpool(
-            service.message, principal.workspace_id, principal.source_id, kind, payload
-        )
+    service, watch = container.ingest, container.source_watch
+    try:
+        if kind == "batch":
+            result = await run_in_threadpool(
+                service.batch, principal.workspace_id, principal.source_id, payload
+            )
+        else:
+            result = await run_in_threadpool(
+                service.message, principal.workspace_id, principal.source_id, kind, payload
+            )
+    except InvalidInput as refused:
+        await run_in_threadpool(watch.refused, principal.source_id, refused.summary)
+        raise
+    if principal.source_id in watch.open:
+        await run_in_threadpool(watch.accepted, principal.source_id)
     metrics.request_seconds.labels(f"/v1/{kind}").observe(time.perf_counter() - started)
     return _answer(result)
 

@@ -1,4 +1,4 @@
-"""Alerts for the admin when a provider (or a source) keeps failing: one open alert per
+"""Alerts for the admin when a provider or a source keeps failing: one open alert per
 subject, counted; after ``threshold`` failures in a row the admin gets an email and a signed
 webhook, then at most one reminder an hour; the first success closes it."""
 
@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Engine, select, update
 
+from omniweave.core.time import Clock
 from omniweave.store.message_tables import alerts
+from omniweave.store.tables import sources
 
 Notify = Callable[[dict[str, Any]], None]
 
@@ -77,3 +79,35 @@ def _open(kind: str, subject: str):
 def listing(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
     rows = conn.execute(select(alerts).order_by(alerts.c.id.desc()).limit(limit)).mappings()
     return [dict(r) for r in rows]
+
+
+class SourceWatch:
+    """A source whose requests keep being refused (a broken integration: a site sending a
+    wrong payload, a till with a bad clock) raises a ``source`` alert like a failing
+    provider; its next accepted request closes it. Accepted requests cost nothing while no
+    alert is open for the source (kept in memory per process)."""
+
+    def __init__(self, engine: Engine, clock: Clock, alerts: Alerts) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.alerts = alerts
+        self.open: set[int] = set()
+
+    def refused(self, source_id: int, why: str) -> None:
+        with self.engine.begin() as conn:
+            self.alerts.failed(conn, "source", _subject(conn, source_id), why, self.clock())
+        self.open.add(source_id)
+
+    def accepted(self, source_id: int) -> None:
+        if source_id not in self.open:
+            return
+        self.open.discard(source_id)
+        with self.engine.begin() as conn:
+            self.alerts.succeeded(conn, "source", _subject(conn, source_id), self.clock())
+
+
+def _subject(conn: Connection, source_id: int) -> str:
+    row = conn.execute(
+        select(sources.c.name, sources.c.workspace_id).where(sources.c.id == source_id)
+    ).one()
+    return f"{row.workspace_id}/{row.name}"[:100]
