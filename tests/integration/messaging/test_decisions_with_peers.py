@@ -5,13 +5,15 @@ its holdout silent and reports its cost against SMS-to-all."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from omniweave.access import service as access
 from omniweave.access.model import SourceKind
 from omniweave.core.time import utc_now
 from omniweave.messaging.service import Origin, SendRequest
+from omniweave.store.message_tables import messages
 from omniweave.store.tables import workspaces
 from tests.integration.messaging.conftest import NOW, deliver, settle
 
@@ -162,3 +164,38 @@ def test_a_campaign_with_a_holdout_and_its_report(timed, tenant, peers, clock):
     assert report["report"]["saved"] > 0  # push and email instead of SMS for most
     c.campaigns.run_due()  # a second walk sends no one twice
     assert deliver(c) == 0
+
+
+def test_send_time_optimisation_waits_for_each_persons_best_hour(timed, tenant, clock):
+    c, ws = timed, tenant.workspace_id
+    c.messaging.save_template(ws, {**PROMO, "dedup_key": None, "name": "digest"})
+    clock.now = clock.now.replace(hour=8, minute=0, second=0, microsecond=0)
+    email = unique("email")
+    opens = [
+        {
+            "type": "track",
+            "userId": "evening",
+            "event": "Email Opened",
+            "messageId": f"open-{day}",
+            "timestamp": (clock.now.replace(hour=19, minute=10) - timedelta(days=day)).isoformat(),
+        }
+        for day in range(1, 6)
+    ]
+    c.ingest.batch(ws, tenant.site_id, {"batch": person("evening", email=email) + opens})
+    settle(c)
+    c.segments.save(ws, "readers", {"identifier": {"type": "user_id"}}, None)
+    c.campaigns.save(
+        ws,
+        {
+            "name": "digest",
+            "segment": "readers",
+            "template": "digest",
+            "send_time_optimisation": True,
+        },
+    )
+    c.campaigns.start(ws, "digest")
+    settle(c)
+    with c.engine.connect() as conn:
+        row = conn.execute(select(messages)).one()
+    assert row.status == "queued"
+    assert row.next_attempt_at == clock.now.replace(hour=19)  # the hour they read, today
