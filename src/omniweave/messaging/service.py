@@ -105,7 +105,7 @@ class MessagingService:
             template, version = self.template(conn, workspace_id, name)
             row = self.decided_row(conn, workspace_id, profile_id, request)
             brand = facts.brand_of(conn, workspace_id)
-            who, profile_part = facts.recipient(
+            _, profile_part = facts.recipient(
                 conn, workspace_id, profile_id, row["topic"], self.clock(), self.consents.policy
             )
             shopping = facts.cart_and_viewed(conn, profile_id, self.clock())
