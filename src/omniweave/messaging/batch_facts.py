@@ -63,6 +63,7 @@ def load_facts(
     brand: facts.Brand,
     dedup_window: timedelta,
     just_bought: timedelta,
+    channels: Sequence[str] = CHANNELS,
 ) -> dict[str, PersonFacts]:
     """Each profile's facts, as the per-profile functions of ``facts`` read them."""
     ids = list(dict.fromkeys(profile_ids))
@@ -71,8 +72,17 @@ def load_facts(
         chunk = ids[start : start + CHUNK]
         found.update(
             _load_chunk(
-                conn, workspace_id, chunk, topic, now, policy, brand, dedup_window, just_bought
-            )
+                conn,
+                workspace_id,
+                chunk,
+                topic,
+                now,
+                policy,
+                brand,
+                dedup_window,
+                just_bought,
+                channels,
+            )  # fmt: skip
         )
     return found
 
@@ -87,6 +97,7 @@ def _load_chunk(
     brand: facts.Brand,
     dedup_window: timedelta,
     just_bought: timedelta,
+    channels: Sequence[str] = CHANNELS,
 ) -> dict[str, PersonFacts]:
     addresses, known = _identifiers(conn, ids)
     decisions = _decisions(conn, ids, topic, policy)
@@ -106,7 +117,9 @@ def _load_chunk(
         who = Recipient(
             profile_id=pid,
             workspace_id=workspace_id,
-            contacts=_contacts(addresses[pid], decisions[pid], reports[pid], topic, now, policy),
+            contacts=_contacts(
+                addresses[pid], decisions[pid], reports[pid], topic, now, policy, channels
+            ),
             timezone=timezone if isinstance(timezone, str) else None,
             preferred_channel=preferred if isinstance(preferred, str) else None,
         )
@@ -138,8 +151,10 @@ def _contacts(
     topic: str,
     now: datetime,
     policy: ConsentPolicy,
+    channels: Sequence[str] = CHANNELS,
 ) -> dict[str, Contact]:
-    """As ``facts.contacts``: the topic's reachability on every channel. Each rule of
+    """As ``facts.contacts``: the topic's reachability on the channels asked for (a
+    template's; every channel by default). Each rule of
     ``decide_reachability`` looks only at the channel's addresses, the channel's (and topic's)
     decisions and the channel's reports, so it is handed just those: the same verdicts
     without sifting every channel's rows seven times."""
@@ -149,10 +164,11 @@ def _contacts(
             for channel in CHANNELS
         }
     by_channel: dict[str, tuple[list[Address], list[Decision], list[Delivery]]] = {
-        channel: ([], [], []) for channel in CHANNELS
+        channel: ([], [], []) for channel in CHANNELS if channel in channels
     }
     for a in addresses:
-        by_channel[a.channel][0].append(a)
+        if a.channel in by_channel:
+            by_channel[a.channel][0].append(a)
     for d in decisions:
         if d.channel in by_channel and d.topic == topic:
             by_channel[d.channel][1].append(d)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omniweave.messaging.links import LinkRewriter
+from omniweave.messaging.template_context import RenderContext
 from omniweave.messaging.templates import (
     Template,
     build_context,
@@ -83,7 +84,9 @@ class Renderer:
             "preferences_url": unsubscribe_url,
         }
         links = LinkRewriter(self.public_url, self.secret, key, utm)
-        return render(template, channel, {**context, "message": message}, links)
+        # The context stays complete (the message part is filled here), so the template
+        # does not rebuild it for every send.
+        return render(template, channel, RenderContext({**context, "message": message}), links)
 
 
 def _event(event: Mapping[str, Any] | None) -> dict[str, Any] | None:

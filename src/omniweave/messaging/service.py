@@ -195,7 +195,7 @@ class MessagingService:
         window = max((r.dedup_window for _, r in pending), default=timedelta(days=1))
         known = batch_facts.load_facts(
             conn, workspace_id, [p for p, _ in pending], topic, now, self.consents.policy,
-            brand, window, self.policy.just_bought_window,
+            brand, window, self.policy.just_bought_window, template.channel_names,
         )  # fmt: skip
         rows = []
         for profile_id, request in pending:

@@ -40,6 +40,10 @@ class _Open(dict):
         return ""
 
 
+class RenderContext(dict):
+    """A context ``build_context`` made: complete, so rendering need not rebuild it."""
+
+
 def build_context(
     *,
     profile: Mapping[str, Any] | None = None,
@@ -55,24 +59,31 @@ def build_context(
     cart, event, computed = cart or {}, event or {}, computed or {}
     favourite = computed.get("favourite_product")
     favourite = {"id": favourite} if isinstance(favourite, str) else favourite
-    return {
-        "profile": _profile(profile or {}),
-        "computed": {
-            **_filled(computed, _COMPUTED),
-            **{k: 0 if computed.get(k) is None else computed[k] for k in _COUNTED},
-            "favourite_product": _filled(_mapping(favourite), ("id", "name")),
-            "rfm": _filled(_mapping(computed.get("rfm")), _RFM),
-        },
-        "cart": {
-            **_filled(cart, ("total", "currency", "url")),
-            "items": [_product(p) for p in cart.get("items") or ()],
-        },
-        "viewed": [_product(p) for p in viewed or ()],
-        "recommendations": [_product(p) for p in recommendations or ()],
-        "event": {"name": _blank(event.get("name")), "properties": _open(event.get("properties"))},
-        "message": _filled(message or {}, ("id", "channel", "unsubscribe_url", "preferences_url")),
-        "brand": _filled(brand or {}, ("name", "site_url")),
-    }
+    return RenderContext(
+        {
+            "profile": _profile(profile or {}),
+            "computed": {
+                **_filled(computed, _COMPUTED),
+                **{k: 0 if computed.get(k) is None else computed[k] for k in _COUNTED},
+                "favourite_product": _filled(_mapping(favourite), ("id", "name")),
+                "rfm": _filled(_mapping(computed.get("rfm")), _RFM),
+            },
+            "cart": {
+                **_filled(cart, ("total", "currency", "url")),
+                "items": [_product(p) for p in cart.get("items") or ()],
+            },
+            "viewed": [_product(p) for p in viewed or ()],
+            "recommendations": [_product(p) for p in recommendations or ()],
+            "event": {
+                "name": _blank(event.get("name")),
+                "properties": _open(event.get("properties")),
+            },
+            "message": _filled(
+                message or {}, ("id", "channel", "unsubscribe_url", "preferences_url")
+            ),
+            "brand": _filled(brand or {}, ("name", "site_url")),
+        }
+    )
 
 
 def _profile(p: Mapping[str, Any]) -> dict[str, Any]:

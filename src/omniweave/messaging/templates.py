@@ -22,7 +22,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from omniweave.core.errors import FieldError, InvalidInput, OmniweaveError
 from omniweave.messaging import sms_text
 from omniweave.messaging.links import URL_PATTERN, LinkRewriter
-from omniweave.messaging.template_context import ROOTS, _Open, build_context, sample_context
+from omniweave.messaging.template_context import (
+    ROOTS,
+    RenderContext,
+    _Open,
+    build_context,
+    sample_context,
+)
 from omniweave.messaging.template_model import (
     CHANNELS,
     Button,
@@ -284,6 +290,8 @@ def _unknown_fields(tree: nodes.Template, sample: Mapping[str, Any]) -> list[str
 
 
 def _complete(context: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(context, RenderContext):
+        return context
     return build_context(**{k: context[k] for k in ROOTS if k in context})
 
 
