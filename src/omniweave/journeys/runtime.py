@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from omniweave.core.time import Clock, iso
 from omniweave.journeys import repo
@@ -88,14 +88,9 @@ class JourneyRuntime:
             batches += 1
             with self.engine.begin() as conn:
                 now = self.clock()
-                after = cursors.claim(conn, self.dialect, CURSOR, now)
-                upto = min(cursors.peek(conn, name) for name in AFTER)
-                rows = conn.execute(
-                    select(events)
-                    .where(events.c.id > after, events.c.id <= upto)
-                    .order_by(events.c.id)
-                    .limit(batch_size)
-                ).all()
+                _, rows = cursors.pending(
+                    conn, self.dialect, CURSOR, AFTER, now, batch_size, events
+                )
                 if not rows:
                     return done
                 owners = repo.profiles_of_events(conn, [r.id for r in rows])

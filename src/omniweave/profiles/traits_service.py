@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, update
 
 from omniweave.core.errors import NotFound
 from omniweave.core.time import Clock, parse_timestamp
@@ -53,16 +53,10 @@ class TraitUpdater:
             batches += 1
             with self.engine.begin() as conn:
                 now = self.clock()
-                after = cursors.claim(conn, self.dialect, CURSOR, now)
-                ids = list(
-                    conn.execute(
-                        select(events.c.id)
-                        .where(events.c.id > after)
-                        .where(events.c.id <= cursors.peek(conn, AFTER))
-                        .order_by(events.c.id)
-                        .limit(batch_size)
-                    ).scalars()
+                after, rows = cursors.pending(
+                    conn, self.dialect, CURSOR, (AFTER,), now, batch_size, events.c.id
                 )
+                ids = [r.id for r in rows]
                 if not ids:
                     return done
                 touched, merged = traits_repo.touched_profiles(conn, after, ids[-1], self._names)

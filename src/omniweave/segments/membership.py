@@ -54,16 +54,10 @@ class SegmentMembership:
             batches += 1
             with self.engine.begin() as conn:
                 now = self.clock()
-                after = cursors.claim(conn, self.dialect, CURSOR, now)
-                upto = min(cursors.peek(conn, name) for name in AFTER)
-                ids = list(
-                    conn.execute(
-                        select(events.c.id)
-                        .where(events.c.id > after, events.c.id <= upto)
-                        .order_by(events.c.id)
-                        .limit(batch_size)
-                    ).scalars()
+                after, rows = cursors.pending(
+                    conn, self.dialect, CURSOR, AFTER, now, batch_size, events.c.id
                 )
+                ids = [r.id for r in rows]
                 if not ids:
                     return done
                 for workspace_id, profile_ids in repo.touched(conn, after, ids[-1]).items():

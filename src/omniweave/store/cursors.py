@@ -7,12 +7,14 @@ transaction as what it derived, so a crash neither loses nor repeats work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from omniweave.store.dialect import Dialect
-from omniweave.store.tables import log_cursors
+from omniweave.store.tables import events, log_cursors
 
 
 def claim(conn: Connection, dialect: Dialect, name: str, now: datetime, lock: bool = True) -> int:
@@ -38,3 +40,25 @@ def move(conn: Connection, name: str, to: int, now: datetime) -> None:
     conn.execute(
         update(log_cursors).where(log_cursors.c.name == name).values(position=to, updated_at=now)
     )
+
+
+def pending(
+    conn: Connection,
+    dialect: Dialect,
+    name: str,
+    upstream: Sequence[str],
+    now: datetime,
+    limit: int,
+    *columns: Any,
+) -> tuple[int, list[Row[Any]]]:
+    """Claim the consumer's cursor and read the next events (``columns`` of them, in id
+    order) that every upstream consumer has already passed: (the cursor, the rows)."""
+    after = claim(conn, dialect, name, now)
+    upto = min(peek(conn, other) for other in upstream)
+    rows = conn.execute(
+        select(*columns)
+        .where(events.c.id > after, events.c.id <= upto)
+        .order_by(events.c.id)
+        .limit(limit)
+    ).all()
+    return after, rows
