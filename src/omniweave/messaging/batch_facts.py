@@ -442,17 +442,7 @@ def _past_sends(
     found: dict[str, list[PastSend]] = defaultdict(list)
     for start in range(0, len(wanted), CHUNK):
         rows = conn.execute(
-            select(
-                messages.c.id,
-                messages.c.profile_id,
-                messages.c.status,
-                messages.c.channel,
-                messages.c.created_at,
-                messages.c.sent_at,
-                messages.c.dedup_key,
-                messages.c.transactional,
-                messages.c.workspace_id,
-            ).where(
+            select(messages.c.profile_id, messages.c.status, *facts.SEND_COLUMNS).where(
                 messages.c.profile_id.in_(wanted[start : start + CHUNK]),
                 messages.c.created_at > now - lookback,
             )

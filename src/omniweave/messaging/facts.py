@@ -75,19 +75,23 @@ def the_same_person(
     return sorted(found)
 
 
+# What ``past_send`` reads from a message.
+SEND_COLUMNS = (
+    messages.c.id,
+    messages.c.channel,
+    messages.c.created_at,
+    messages.c.sent_at,
+    messages.c.dedup_key,
+    messages.c.transactional,
+    messages.c.workspace_id,
+)
+
+
 def past_sends(
     conn: Connection, profile_ids: Sequence[str], now: datetime, lookback: timedelta
 ) -> tuple[PastSend, ...]:
     rows = conn.execute(
-        select(
-            messages.c.id,
-            messages.c.channel,
-            messages.c.created_at,
-            messages.c.sent_at,
-            messages.c.dedup_key,
-            messages.c.transactional,
-            messages.c.workspace_id,
-        ).where(
+        select(*SEND_COLUMNS).where(
             messages.c.profile_id.in_(profile_ids),
             messages.c.status.in_(COUNTED),
             messages.c.created_at > now - lookback,
