@@ -109,12 +109,14 @@ class Sender:
         messages were handled (0: nothing is due)."""
         claimed, ready = await asyncio.to_thread(self._claim, limit)
         if ready:
-            receipts = await asyncio.gather(*(self._send(row) for row in ready))
-            await asyncio.to_thread(self._record_all, ready, receipts)
+            receipts = await asyncio.gather(*(self._send(row, out) for row, out in ready))
+            await asyncio.to_thread(self._record_all, [row for row, _ in ready], receipts)
         await self._raise_alerts()
         return claimed
 
-    def _claim(self, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    def _claim(self, limit: int) -> tuple[int, list[tuple[dict[str, Any], Outgoing]]]:
+        """Claim the due rows and build what goes to the providers, all the store reads
+        done here, in a worker thread, not on the event loop."""
         now = self.clock()
         with self.engine.begin() as conn:
             claimed = outbox.claim_due(
@@ -128,7 +130,7 @@ class Sender:
                         continue
                     lease = now + self.lease
                     outbox.mark(conn, row["id"], now, status="sending", lease_until=lease)
-                ready.append(row)
+                ready.append((row, self._outgoing(conn, row)))
         return len(claimed), ready
 
     def _record_all(self, rows: list[dict[str, Any]], receipts: list[Receipt]) -> None:
@@ -163,7 +165,7 @@ class Sender:
                     Outgoing(key, "webhook", self.alert_webhook, {"body": body})
                 )
 
-    async def _send(self, row: dict[str, Any]) -> Receipt:
+    async def _send(self, row: dict[str, Any], outgoing: Outgoing) -> Receipt:
         adapter = self.adapters.get(row["channel"])
         if adapter is None:
             return Receipt("failed", error=f"no provider configured for {row['channel']}")
@@ -171,16 +173,15 @@ class Sender:
         if limit is not None:
             await limit.take()
         try:
-            return await adapter.send(self._outgoing(row))
+            return await adapter.send(outgoing)
         except Exception as error:  # an adapter bug must not stop the other sends
             log.exception("adapter_crashed", channel=row["channel"], key=row["key"])
             return Receipt("failed", error=f"adapter error: {error}", retryable=True)
 
-    def _outgoing(self, row: dict[str, Any]) -> Outgoing:
+    def _outgoing(self, conn: Connection, row: dict[str, Any]) -> Outgoing:
         address = row["address"]
         if row["channel"] == "web_push":
-            with self.engine.connect() as conn:
-                subscription = facts.subscription_of(conn, address)
+            subscription = facts.subscription_of(conn, address)
             if subscription is not None:
                 address = orjson.dumps(subscription).decode()
         saved = row.get("context") or {}
