@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select, type_coerce
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, true, type_coerce
+from sqlalchemy.dialects import postgresql
 
 from omniweave.messaging import facts
 from omniweave.messaging.model import Contact, History, PastSend, Purchase, Recipient
@@ -32,6 +33,7 @@ from omniweave.profiles.consent_model import (
 from omniweave.profiles.consent_repo import decision_of
 from omniweave.profiles.reachability import decide_reachability
 from omniweave.store.consent_tables import consents, delivery_states
+from omniweave.store.dialect import one_of
 from omniweave.store.message_tables import messages
 from omniweave.store.tables import event_identities, events, identities, sources
 from omniweave.store.trait_tables import computed_traits
@@ -137,6 +139,10 @@ def _load_chunk(
     return found
 
 
+def _ids(conn: Connection, column: Any, ids: Sequence[str]) -> Any:
+    return one_of(conn.dialect.name, column, ids)
+
+
 def _by_id(send: PastSend) -> int:
     return send.message_id or 0
 
@@ -194,7 +200,7 @@ def _identifiers(
             identities.c.type,
             identities.c.value,
             identities.c.first_seen_at,
-        ).where(identities.c.profile_id.in_(ids), identities.c.type.in_(kinds))
+        ).where(_ids(conn, identities.c.profile_id, ids), identities.c.type.in_(kinds))
     )
     addresses: dict[str, list[Address]] = defaultdict(list)
     known: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -239,7 +245,7 @@ def _decisions(
                 identities.c.value == consents.c.subject_value,
             ),
         )
-        .where(identities.c.profile_id.in_(ids), consents.c.topic == topic)
+        .where(_ids(conn, identities.c.profile_id, ids), consents.c.topic == topic)
         .order_by(consents.c.at, consents.c.id)
     )
     for row in rows:
@@ -272,7 +278,7 @@ def _deliveries(conn: Connection, ids: list[str]) -> dict[str, list[Delivery]]:
                 delivery_states.c.address == identities.c.value,
             ),
         )
-        .where(identities.c.profile_id.in_(ids), identities.c.type.in_(_ADDRESS_KINDS))
+        .where(_ids(conn, identities.c.profile_id, ids), identities.c.type.in_(_ADDRESS_KINDS))
     )
     found: dict[str, list[Delivery]] = defaultdict(list)
     seen: set[tuple[str, int]] = set()
@@ -302,7 +308,7 @@ def _raw_traits(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
     rows = conn.execute(
         _attributed(events.c.traits)
         .join(sources, sources.c.id == events.c.source_id)
-        .where(identities.c.profile_id.in_(ids), events.c.type == "identify")
+        .where(_ids(conn, identities.c.profile_id, ids), events.c.type == "identify")
         .order_by(events.c.timestamp, events.c.id)
     )
     chosen: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -314,7 +320,7 @@ def _raw_traits(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
 def _computed(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
     rows = conn.execute(
         select(computed_traits.c.profile_id, computed_traits.c.name, computed_traits.c.value)
-        .where(computed_traits.c.profile_id.in_(ids))
+        .where(_ids(conn, computed_traits.c.profile_id, ids))
         .order_by(computed_traits.c.profile_id, computed_traits.c.name)
     )
     found: dict[str, dict[str, Any]] = {pid: {} for pid in ids}
@@ -335,7 +341,7 @@ def _latest_timezones(conn: Connection, ids: list[str]) -> dict[str, str]:
             .over(partition_by=identities.c.profile_id, order_by=events.c.id.desc())
             .label("recency"),
         )
-        .where(identities.c.profile_id.in_(ids), events.c.context.is_not(None))
+        .where(_ids(conn, identities.c.profile_id, ids), events.c.context.is_not(None))
         .subquery()
     )
     rows = conn.execute(
@@ -375,7 +381,7 @@ def _shopping(
             (events.c.timestamp > bought_since).label("just_bought"),
         )
         .where(
-            identities.c.profile_id.in_(ids),
+            _ids(conn, identities.c.profile_id, ids),
             or_(
                 and_(events.c.event.in_(names), events.c.timestamp > cart_since),
                 and_(events.c.event == _ORDER, events.c.timestamp > bought_since),
@@ -421,7 +427,7 @@ def _same_people(
                 and_(theirs.c.type == mine.c.type, theirs.c.value == mine.c.value),
             )
             .where(
-                mine.c.profile_id.in_(ids),
+                _ids(conn, mine.c.profile_id, ids),
                 mine.c.type.in_(facts.PERSON_TYPES),
                 theirs.c.workspace_id.in_(brand.workspace_ids),
             )
@@ -437,17 +443,37 @@ def _past_sends(
     """As ``facts.past_sends``, by the profile the message went to (one read unless the
     brand's other profiles push the list past ``CHUNK``). The status is checked here, not in
     SQL: a filter on it lures SQLite onto the status index, which a large outbox makes a scan,
-    where (profile_id, created_at) finds exactly the rows."""
+    where (profile_id, created_at) finds exactly the rows.
+
+    On PostgreSQL each profile is a lookup of its own (a LATERAL subquery kept apart by
+    ``OFFSET 0``): while a campaign writes its outbox faster than ANALYZE runs, the planner
+    believes few messages are recent and scans every recent one per chunk, which makes a
+    million-person campaign quadratic."""
     wanted = sorted({p for people in same.values() for p in people})
     found: dict[str, list[PastSend]] = defaultdict(list)
+    since = now - lookback
     for start in range(0, len(wanted), CHUNK):
-        rows = conn.execute(
-            select(messages.c.profile_id, messages.c.status, *facts.SEND_COLUMNS).where(
-                messages.c.profile_id.in_(wanted[start : start + CHUNK]),
-                messages.c.created_at > now - lookback,
+        chunk = wanted[start : start + CHUNK]
+        if conn.dialect.name == "postgresql":
+            person = (
+                func.unnest(
+                    bindparam(None, chunk, type_=postgresql.ARRAY(messages.c.profile_id.type))
+                )
+                .table_valued("id")
+                .render_derived(name="person")
             )
-        )
-        for r in rows:
+            recent = (
+                select(messages.c.profile_id, messages.c.status, *facts.SEND_COLUMNS)
+                .where(messages.c.profile_id == person.c.id, messages.c.created_at > since)
+                .offset(0)
+                .lateral("recent")
+            )
+            query = select(recent).select_from(person).join(recent, true())
+        else:
+            query = select(messages.c.profile_id, messages.c.status, *facts.SEND_COLUMNS).where(
+                messages.c.profile_id.in_(chunk), messages.c.created_at > since
+            )
+        for r in conn.execute(query):
             if r.status not in facts.COUNTED:
                 continue
             found[r.profile_id].append(facts.past_send(r))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import html
@@ -78,22 +79,16 @@ class LinkRewriter:
         return f"{self.base_url.rstrip('/')}/r/{make_token(self.secret, self.message_key, target)}"
 
     def rewrite_html(self, markup: str) -> str:
-        return _A_TAG.sub(lambda m: self._rewrite_tag(m.group(0)), markup)
-
-    def _rewrite_tag(self, tag: str) -> str:
-        if _NO_TRACK.search(tag):
-            return tag
-        found = _HREF.search(tag)
-        if not found:
-            return tag
-        raw = found.group(2)
-        quote_char = raw[0] if raw[0] in "\"'" else ""
-        url = html.unescape(raw[1:-1] if quote_char else raw).strip()
-        tracked = self.tracked(url)
-        if tracked == url:
-            return tag
-        value = f"{quote_char}{html.escape(tracked, quote=True)}{quote_char}"
-        return tag[: found.start(2)] + value + tag[found.end(2) :]
+        pieces, links = _html_links(markup)
+        out = [pieces[0]]
+        for (raw, quote_char, url), after in zip(links, pieces[1:], strict=True):
+            tracked = self.tracked(url)
+            if tracked == url:
+                out.append(raw)
+            else:
+                out.append(f"{quote_char}{html.escape(tracked, quote=True)}{quote_char}")
+            out.append(after)
+        return "".join(out)
 
     def rewrite_text(self, text: str) -> str:
         """Bare http(s) URLs in a plain text (sms, push, messengers), trailing punctuation kept."""
@@ -116,6 +111,31 @@ class LinkRewriter:
             return markup + pixel
         at = ends[-1].start()
         return markup[:at] + pixel + markup[at:]
+
+
+@functools.lru_cache(maxsize=256)
+def _html_links(markup: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]:
+    """``markup`` cut around the href values of its ``<a>`` tags that may be tracked: the
+    pieces between them and each value as written, its quote and its URL. Every recipient of
+    a campaign whose html is not personalised shares one parse."""
+    pieces: list[str] = []
+    links: list[tuple[str, str, str]] = []
+    done = 0
+    for tag in _A_TAG.finditer(markup):
+        if _NO_TRACK.search(tag.group(0)):
+            continue
+        found = _HREF.search(tag.group(0))
+        if not found:
+            continue
+        raw = found.group(2)
+        quote_char = raw[0] if raw[0] in "\"'" else ""
+        url = html.unescape(raw[1:-1] if quote_char else raw).strip()
+        start, end = tag.start() + found.start(2), tag.start() + found.end(2)
+        pieces.append(markup[done:start])
+        links.append((raw, quote_char, url))
+        done = end
+    pieces.append(markup[done:])
+    return tuple(pieces), tuple(links)
 
 
 def with_utm(url: str, parameters: Mapping[str, str]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
 
-from omniweave.store.dialect import Dialect
+from omniweave.store.dialect import Dialect, one_of
 from omniweave.store.message_tables import messages
 
 LEASE = timedelta(seconds=60)
@@ -40,16 +40,29 @@ def existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
     for start in range(0, len(keys), 1000):
         chunk = list(keys[start : start + 1000])
         found |= set(
-            conn.execute(select(messages.c.key).where(messages.c.key.in_(chunk))).scalars()
+            conn.execute(
+                select(messages.c.key).where(one_of(conn.dialect.name, messages.c.key, chunk))
+            ).scalars()
         )
     return found
 
 
+_DEFAULTS = {
+    c.name: c.default.arg for c in messages.columns if c.default is not None and c.default.is_scalar
+}
+
+
 def write_many(conn: Connection, dialect: Dialect, rows: list[dict[str, Any]]) -> None:
-    """Insert the rows whose keys are new, in one statement per batch."""
-    if rows:
-        columns = set().union(*rows)  # an executemany needs every row to name every column
-        uniform = [{c: row.get(c) for c in columns} for row in rows]
+    """Insert the rows whose keys are new, in one statement per batch (on PostgreSQL the
+    batch travels as one JSON parameter, as the event log's append does)."""
+    if not rows:
+        return
+    columns = set().union(*rows)  # every row must name every column
+    uniform = [{**_DEFAULTS, **{c: row.get(c) for c in columns}} for row in rows]
+    if dialect.name == "postgresql":
+        statement, parameters = dialect.append_rows(messages, ("key",), ("id",), uniform)
+        conn.execute(statement, parameters)
+    else:
         conn.execute(dialect.insert_ignoring_duplicates(messages, ("key",)), uniform)
 
 

@@ -400,6 +400,7 @@ class _PlainText(HTMLParser):
             self.parts.append(data)
 
 
+@functools.lru_cache(maxsize=256)
 def html_to_text(markup: str) -> str:
     """The text part of an email whose template has only html: the words, a link's URL after
     its label, a line per block."""

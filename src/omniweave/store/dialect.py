@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, TextClause, and_, text
+from sqlalchemy import ColumnElement, Engine, Table, TextClause, and_, any_, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from omniweave.core.ids import json_bytes
 
 _PG = postgresql.dialect()
+
+
+def one_of(backend: str, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN values``. On PostgreSQL as ``= ANY(:array)``: one parameter, so the SQL
+    text is the same for every list (psycopg parses it once and prepares it, where an IN list
+    of a thousand placeholders is rendered, parsed and planned anew per call)."""
+    if backend == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(values))
 
 
 class Dialect:
