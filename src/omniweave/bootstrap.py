@@ -17,6 +17,7 @@ from omniweave.core.time import Clock, utc_now
 from omniweave.identity.model import rules_from_settings
 from omniweave.identity.resolver import Resolver
 from omniweave.identity.service import IdentityService
+from omniweave.ingest.bus import BusConfig, EventBus, LogWriter
 from omniweave.ingest.rows import Limits
 from omniweave.ingest.service import IngestService
 from omniweave.journeys.runtime import JourneyRuntime
@@ -62,7 +63,15 @@ class Container:
     source_watch: SourceWatch
     channels: ChannelsConfig
     journeys: JourneyService
+    bus: EventBus | None = None  # set: the Tracking API publishes to NATS JetStream
     extras: dict = field(default_factory=dict)
+
+    def log_writer(self) -> LogWriter | None:
+        """With the bus on: the consumer that writes its events into the log (build it in
+        the event loop that will run it)."""
+        if self.bus is None:
+            return None
+        return LogWriter(self.bus.config, self.ingest.append)
 
     def sender(self, adapters: Mapping[str, Adapter] | None = None) -> Sender:
         """The outbox worker over the configured providers (build it inside the event loop
@@ -169,4 +178,17 @@ def bootstrap(
         source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
         journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
+        bus=bus_of(settings),
+    )
+
+
+def bus_of(settings: Settings) -> EventBus | None:
+    if not settings.ingest_bus_url:
+        return None
+    return EventBus(
+        BusConfig(
+            settings.ingest_bus_url,
+            stream=settings.ingest_bus_stream,
+            subject=settings.ingest_bus_subject,
+        )
     )

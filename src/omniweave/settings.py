@@ -103,6 +103,12 @@ class Settings:
     # Where the admin hears that a provider or a source keeps failing.
     alert_email: str = ""
     alert_webhook_url: str = ""
+    # NATS JetStream in front of the log (e.g. nats://127.0.0.1:4222): the Tracking API answers
+    # once JetStream stored a request's events, and workers write them to the log. Empty: the
+    # API writes the log itself. The stream and subject are created if missing.
+    ingest_bus_url: str = ""
+    ingest_bus_stream: str = "OMNIWEAVE_EVENTS"
+    ingest_bus_subject: str = "omniweave.events"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

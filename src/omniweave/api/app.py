@@ -66,6 +66,24 @@ async def deliver_in_background(container: Container, interval: float) -> None:
         await sender.adapters.aclose()
 
 
+async def write_log_in_background(container: Container, interval: float) -> None:
+    """With the NATS bus on: move what the API published into the log (``omniweave worker``
+    does the same; JetStream hands each message to one of them)."""
+    writer = container.log_writer()
+    assert writer is not None
+    try:
+        while True:
+            try:
+                done = await writer.drain_once()
+            except Exception as exc:  # unacknowledged messages come back: retried, never lost
+                log.error("writing the bus into the log failed", exc_info=exc)
+                done = 0
+            if done == 0:
+                await asyncio.sleep(interval)
+    finally:
+        await writer.close()
+
+
 def create_app(container: Container) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -74,11 +92,15 @@ def create_app(container: Container) -> FastAPI:
         if interval:
             tasks.append(asyncio.create_task(resolve_in_background(container, interval)))
             tasks.append(asyncio.create_task(deliver_in_background(container, min(interval, 0.2))))
+            if container.bus is not None:
+                tasks.append(asyncio.create_task(write_log_in_background(container, 0.05)))
         yield
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if container and container.bus is not None:
+            await container.bus.close()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -52,22 +52,31 @@ async def _ingest(request: Request, container: ContainerDep, kind: str) -> dict[
     if principal.source_id is None:
         raise InvalidInput.one("writeKey", "the Tracking API takes a source's write key")
     service, watch = container.ingest, container.source_watch
+    workspace, source = principal.workspace_id, principal.source_id
     try:
-        if kind == "batch":
-            result = await run_in_threadpool(
-                service.batch, principal.workspace_id, principal.source_id, payload
-            )
+        if container.bus is not None:  # validated here, written to the log by the LogWriter
+            if kind == "batch":
+                rows = await run_in_threadpool(service.batch_rows, workspace, source, payload)
+            else:
+                rows = await run_in_threadpool(
+                    service.message_rows, workspace, source, kind, payload
+                )
+        elif kind == "batch":
+            result = await run_in_threadpool(service.batch, workspace, source, payload)
         else:
-            result = await run_in_threadpool(
-                service.message, principal.workspace_id, principal.source_id, kind, payload
-            )
+            result = await run_in_threadpool(service.message, workspace, source, kind, payload)
     except InvalidInput as refused:
-        await run_in_threadpool(watch.refused, principal.source_id, refused.summary)
+        await run_in_threadpool(watch.refused, source, refused.summary)
         raise
-    if principal.source_id in watch.open:
-        await run_in_threadpool(watch.accepted, principal.source_id)
+    if container.bus is not None:
+        await container.bus.publish(rows)  # returns once JetStream stored them
+        answer = {"success": True, "received": len(rows), "queued": len(rows)}
+    else:
+        answer = _answer(result)
+    if source in watch.open:
+        await run_in_threadpool(watch.accepted, source)
     metrics.request_seconds.labels(f"/v1/{kind}").observe(time.perf_counter() - started)
-    return _answer(result)
+    return answer
 
 
 def _route(kind: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from omniweave.cli.context import container
@@ -88,6 +90,9 @@ def worker(
     c = container()
     if until_idle:
         done = 0
+        if c.bus is not None:
+            written = asyncio.run(_drain_bus(c))
+            console.print(f"wrote {written:,} events from the bus into the log")
         with console.status("Catching up: identities, consents, traits, segments, journeys..."):
             while (step := c.catch_up()) > 0:
                 done += step
@@ -97,16 +102,32 @@ def worker(
 
     async def run() -> None:
         sender = c.sender()
+        writer = c.log_writer()
         try:
             while True:
-                done = await asyncio.to_thread(c.catch_up)
+                done = await writer.drain_once() if writer else 0
+                done += await asyncio.to_thread(c.catch_up)
                 done += await sender.send_due() + await asyncio.to_thread(sender.chase_unopened)
                 if done == 0:
                     await asyncio.sleep(interval)
         finally:
             await sender.adapters.aclose()
+            if writer:
+                await writer.close()
 
     asyncio.run(run())
+
+
+async def _drain_bus(c: Any) -> int:
+    """Write everything waiting on the bus into the log."""
+    writer = c.log_writer()
+    written = 0
+    try:
+        while (step := await writer.drain_once(timeout=1.0)) > 0:
+            written += step
+    finally:
+        await writer.close()
+    return written
 
 
 def _register_data_commands() -> None:

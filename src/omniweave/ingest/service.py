@@ -50,6 +50,14 @@ class IngestService:
 
     def batch(self, workspace_id: int, source_id: int, payload: Any) -> Appended:
         """``POST /v1/batch``: all the batch's messages, or none of them."""
+        return self.append(self.batch_rows(workspace_id, source_id, payload))
+
+    def message(self, workspace_id: int, source_id: int, kind: str, payload: Any) -> Appended:
+        """``POST /v1/{kind}``: one message; the path gives its type."""
+        return self.append(self.message_rows(workspace_id, source_id, kind, payload))
+
+    def batch_rows(self, workspace_id: int, source_id: int, payload: Any) -> list[dict[str, Any]]:
+        """The rows a batch appends, or an ``InvalidInput`` naming every wrong field."""
         if not isinstance(payload, dict):
             raise InvalidInput.one("body", "a batch must be a JSON object with a 'batch' list")
         try:
@@ -63,16 +71,17 @@ class IngestService:
             sent_at=as_utc(batch.sentAt) if batch.sentAt else None,
             context=batch.context,
         )
-        return self.append(event_rows(batch.batch, envelope, self.limits))
+        return event_rows(batch.batch, envelope, self.limits)
 
-    def message(self, workspace_id: int, source_id: int, kind: str, payload: Any) -> Appended:
-        """``POST /v1/{kind}``: one message; the path gives its type."""
+    def message_rows(
+        self, workspace_id: int, source_id: int, kind: str, payload: Any
+    ) -> list[dict[str, Any]]:
         if not isinstance(payload, dict):
             raise InvalidInput.one("body", "a message must be a JSON object")
         if payload.get("type", kind) != kind:
             raise InvalidInput.one("type", f"is {payload['type']!r} but the path says {kind!r}")
         envelope = Envelope(workspace_id, source_id, self.clock())
-        return self.append(event_rows([{**payload, "type": kind}], envelope, self.limits, ""))
+        return event_rows([{**payload, "type": kind}], envelope, self.limits, "")
 
     def append(self, rows: list[dict[str, Any]]) -> Appended:
         """Append prepared rows in one transaction (bulk import uses this directly)."""
