@@ -28,9 +28,16 @@ class Server:
     """One uvicorn process on a fixed port and database; ``start`` again after ``kill`` serves
     the same address, as a restarted service behind a load balancer would."""
 
-    def __init__(self, database_url: str, log_path: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log_path: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.database_url = database_url
         self.log_path = log_path
+        self.env = env or {}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -38,6 +45,7 @@ class Server:
     def start(self, timeout: float = 20.0) -> Server:
         env = {
             **os.environ,
+            **self.env,
             "OMNIWEAVE_DATABASE_URL": self.database_url,
             "OMNIWEAVE_LOG_LEVEL": "WARNING",
         }
