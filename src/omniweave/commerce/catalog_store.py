@@ -259,4 +259,3 @@ def known_locations(conn: Connection, workspace_id: int, ids: Sequence[str]) -> 
             )
         ).scalars()
     )
-
