@@ -29,7 +29,7 @@ class Line:
     sku: str
     quantity: Decimal
     unit_price: Decimal
-    category: str | None = None
+    categories: tuple[str, ...] = ()  # the product's category, then its ancestors
     brand: str | None = None
 
 
@@ -100,7 +100,7 @@ def canonical_order(lines: Sequence[Line]) -> list[int]:
             lines[i].sku,
             lines[i].unit_price,
             lines[i].quantity,
-            lines[i].category or "",
+            lines[i].categories,
             lines[i].brand or "",
         ),
     )
@@ -244,7 +244,7 @@ def matches(promo: Promotion, line: Line) -> bool:
         return True
     return (
         line.sku in target.skus
-        or (line.category is not None and line.category in target.categories)
+        or any(c in target.categories for c in line.categories)
         or (line.brand is not None and line.brand in target.brands)
     )
 

@@ -22,7 +22,7 @@ lines_st = st.lists(
         sku=st.sampled_from(SKUS),
         quantity=st.one_of(st.integers(1, 7).map(Decimal), st.decimals("0.001", "5", places=3)),
         unit_price=st.decimals("0", "5000", places=2),
-        category=st.sampled_from([None, "shoes", "bags"]),
+        categories=st.sampled_from([(), ("shoes",), ("boots", "shoes"), ("bags",)]),
         brand=st.sampled_from([None, "acme"]),
     ),
     min_size=0,

@@ -1,7 +1,7 @@
 """pricing and loyalty: promotions, coupons, the loyalty points ledger
 
 Revision ID: 0009
-Revises: 0007 (0008, the commerce catalog, once merged)
+Revises: 0008
 Create Date: 2026-11-25
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from omniweave.store.types import BigId, Json, UtcDateTime
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
