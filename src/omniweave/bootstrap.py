@@ -28,6 +28,11 @@ from omniweave.messaging.receipts import Receipts
 from omniweave.messaging.rendering import Renderer
 from omniweave.messaging.sender import Sender
 from omniweave.messaging.service import MessagingService
+from omniweave.pricing.coupon_service import CouponService
+from omniweave.pricing.loyalty import LoyaltyService
+from omniweave.pricing.program import loyalty_from_settings
+from omniweave.pricing.promotions import PromotionService
+from omniweave.pricing.service import PricingService
 from omniweave.profiles.consent_service import (
     ConsentService,
     build_consent_service,
@@ -62,6 +67,10 @@ class Container:
     source_watch: SourceWatch
     channels: ChannelsConfig
     journeys: JourneyService
+    pricing: PricingService
+    promotions: PromotionService
+    coupons: CouponService
+    loyalty: LoyaltyService
     extras: dict = field(default_factory=dict)
 
     def sender(self, adapters: Mapping[str, Adapter] | None = None) -> Sender:
@@ -89,6 +98,7 @@ class Container:
         derived += self.segments.membership.catch_up()
         runtime = self.journeys.runtime
         acted = runtime.catch_up() + runtime.wake_due() + runtime.fire_schedules()
+        acted += self.loyalty.catch_up() + self.loyalty.sweep()
         return resolved + derived + acted + self.campaigns.run_due(max_chunks=20)
 
     def close(self) -> None:
@@ -149,6 +159,7 @@ def bootstrap(
         Renderer(public_url, consents.link_key),
         frozenset(f.name for f in fields(channels) if getattr(channels, f.name) is not None),
     )
+    loyalty = loyalty_from_settings(settings)
     return Container(
         settings=settings,
         engine=engine,
@@ -169,4 +180,15 @@ def bootstrap(
         source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
         journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
+        pricing=PricingService(
+            engine,
+            clock,
+            rules,
+            loyalty,
+            settings.pricing_timezone,
+            settings.pricing_allow_price_override,
+        ),
+        promotions=PromotionService(engine, clock),
+        coupons=CouponService(engine, clock, consents.link_key),
+        loyalty=LoyaltyService(engine, clock, loyalty, settings.pricing_timezone),
     )

@@ -100,6 +100,20 @@ class Settings:
     webhook_secret: str = ""
     # Webhooks to private, loopback and link-local addresses are refused unless this is on.
     webhook_allow_private: bool = False
+    # Pricing: the zone promotion windows are read in when neither the promotion nor the store
+    # names one; whether a cart line may carry its own price (a till's manual price).
+    pricing_timezone: str = "UTC"
+    pricing_allow_price_override: bool = False
+    # Loyalty: points per 100 paid (base rate); tiers "silver:10000:7,gold:50000:10" (name,
+    # spend over the window, points per 100 paid); the window in days; days before earned
+    # points expire (0: never); points given on a birthday (0: none); the share of a cart's
+    # total payable with points (one point is one unit of the currency).
+    loyalty_earn_percent: float = 5.0
+    loyalty_tiers: str = ""
+    loyalty_tier_window_days: int = 365
+    loyalty_points_expire_days: int = 365
+    loyalty_birthday_points: int = 0
+    loyalty_max_spend_percent: float = 50.0
     # Where the admin hears that a provider or a source keeps failing.
     alert_email: str = ""
     alert_webhook_url: str = ""

@@ -14,12 +14,16 @@ import omniweave
 from omniweave.api import (
     campaigns,
     consents,
+    coupons,
     errors,
     health,
     identity,
     journeys,
+    loyalty,
     messages,
+    pricing,
     profiles,
+    promotions,
     reads,
     records,
     segment_members,
@@ -106,6 +110,10 @@ def create_app(container: Container) -> FastAPI:
         journeys,
         campaigns,
         web_push,
+        pricing,
+        promotions,
+        coupons,
+        loyalty,
     )
     for module in routers:
         app.include_router(module.router)
