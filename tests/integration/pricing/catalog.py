@@ -52,8 +52,13 @@ def seed(engine, ws: int) -> None:
         save_price_lists(
             conn,
             ws,
-            [PriceListIn(id="base", name="Base"), PriceListIn(id="eur", name="EUR", currency="EUR", channel="marketplace")],
+            [
+                PriceListIn(id="base", name="Base"),
+                PriceListIn(id="eur", name="EUR", currency="EUR", channel="marketplace"),
+            ],
             now,
         )
-        save_prices(conn, ws, "base", [PriceIn(sku=s, amount=Decimal(p)) for s, p in PRICES.items()], now)
+        save_prices(
+            conn, ws, "base", [PriceIn(sku=s, amount=Decimal(p)) for s, p in PRICES.items()], now
+        )
         save_prices(conn, ws, "eur", [PriceIn(sku="euro", amount=Decimal("10"))], now)

@@ -62,21 +62,29 @@ def test_a_promotion_changed_by_api_takes_effect_at_the_next_call(client, tenant
     seed(container.engine, tenant.workspace_id)
     admin, till = auth(tenant.admin_key), auth(tenant.pos_key)
     body = {"lines": [{"sku": "belt", "quantity": 1}], "channel": "pos", "store": "pos-001"}
-    assert client.post("/api/pricing/calculate", json=body, headers=till).json()["total"] == "700.00"
+    assert (
+        client.post("/api/pricing/calculate", json=body, headers=till).json()["total"] == "700.00"
+    )
     promo = {"effect": {"type": "fixed", "amount": 100, "per": "line"}}
     put = client.put("/api/promotions/belt-off", json=promo, headers=admin).json()
     assert (put["version"], put["changed"]) == (1, True)
     again = client.put("/api/promotions/belt-off", json=promo, headers=admin).json()
     assert (again["version"], again["changed"]) == (1, False)
-    assert client.post("/api/pricing/calculate", json=body, headers=till).json()["total"] == "600.00"
+    assert (
+        client.post("/api/pricing/calculate", json=body, headers=till).json()["total"] == "600.00"
+    )
     promo["effect"]["amount"] = 200
     assert client.put("/api/promotions/belt-off", json=promo, headers=admin).json()["version"] == 2
-    assert client.post("/api/pricing/calculate", json=body, headers=till).json()["total"] == "500.00"
+    assert (
+        client.post("/api/pricing/calculate", json=body, headers=till).json()["total"] == "500.00"
+    )
     found = client.get("/api/promotions/belt-off", headers=auth(tenant.read_key)).json()
     assert [v["version"] for v in found["versions"]] == [1, 2] and found["current"] == 2
     assert client.delete("/api/promotions/belt-off", headers=admin).json()["changed"] is True
     assert client.delete("/api/promotions/belt-off", headers=admin).json()["changed"] is False
-    assert client.post("/api/pricing/calculate", json=body, headers=till).json()["total"] == "700.00"
+    assert (
+        client.post("/api/pricing/calculate", json=body, headers=till).json()["total"] == "700.00"
+    )
     assert client.get("/api/promotions", headers=auth(tenant.read_key)).json() == {"promotions": []}
 
 
@@ -89,7 +97,9 @@ def test_a_wrong_promotion_names_the_field(client, tenant):
     clash = client.put("/api/promotions/a", json={"key": "b", **bad}, headers=admin)
     assert clash.status_code == 400 and clash.json()["errors"][0]["field"] == "key"
     assert client.get("/api/promotions/nothing", headers=admin).status_code == 404
-    assert client.put("/api/promotions/x", json={}, headers=auth(tenant.read_key)).status_code == 403
+    assert (
+        client.put("/api/promotions/x", json={}, headers=auth(tenant.read_key)).status_code == 403
+    )
 
 
 def test_unknown_products_are_named_and_the_rest_is_priced(client, tenant, container):
