@@ -121,6 +121,7 @@ def _register_data_commands() -> None:
         templates_app,
     )
     from omniweave.cli.peers import peers
+    from omniweave.cli.pricing import coupons_app, loyalty_app, promotions_app
 
     app.command()(demo)
     app.add_typer(import_app, name="import")
@@ -131,6 +132,9 @@ def _register_data_commands() -> None:
     app.add_typer(campaigns_app, name="campaigns")
     app.add_typer(messages_app, name="messages")
     app.add_typer(templates_app, name="templates")
+    app.add_typer(promotions_app, name="promotions")
+    app.add_typer(coupons_app, name="coupons")
+    app.add_typer(loyalty_app, name="loyalty")
 
 
 _register_data_commands()
