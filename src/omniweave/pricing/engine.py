@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from omniweave.pricing.effects import discounts_for
@@ -125,7 +126,7 @@ def calculate(
     exclusive: str | None = None
     point_rules: list[tuple[Promotion, list[int]]] = []
     for promo in sorted((p for p in promotions if p.active), key=lambda p: (-p.priority, p.key)):
-        rule = promo.model_dump(mode="json", exclude_none=True, exclude={"name", "description"})
+        rule = rule_of(promo)
 
         def refuse(reason: str, promo: Promotion = promo, rule: dict = rule) -> None:
             verdicts.append(Verdict(promo.key, False, reason, rule))
@@ -238,6 +239,15 @@ def _finish(work, order, list_totals, amounts, applied, verdicts, point_rules, c
     )
 
 
+@lru_cache(maxsize=8192)
+def rule_of(promo: Promotion) -> dict:
+    """The rule as the answer shows it (computed once per definition: promotions are frozen).
+    Callers must not change the dict."""
+    return promo.model_dump(
+        mode="json", exclude_none=True, exclude_defaults=True, exclude={"name", "description"}
+    )
+
+
 def matches(promo: Promotion, line: Line) -> bool:
     target = promo.target
     if target.everything():
@@ -262,6 +272,8 @@ def eligibility(when: When, context: Context, now: datetime) -> str | None:
         return f"{who} is in none of the segments {list(when.segments)}"
     if when.coupon is not None and when.coupon not in context.coupons:
         return f"needs a valid coupon of pool {when.coupon!r}"
+    if when.starts is None and when.ends is None:
+        return None
     zone = ZoneInfo(when.timezone or context.timezone)
     local = now.astimezone(zone)
     if when.starts is not None and local < _aware(when.starts, zone):

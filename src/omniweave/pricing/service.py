@@ -10,6 +10,7 @@ is a 400 naming every line.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
@@ -24,6 +25,8 @@ from omniweave.pricing.model import Promotion, parse
 from omniweave.pricing.program import Loyalty
 from omniweave.pricing.requests import CalculateRequest
 from omniweave.store.commerce_tables import stock_locations
+
+ZONE_SECONDS = 60.0
 
 
 class PromotionCache:
@@ -62,6 +65,7 @@ class PricingService:
         self.timezone = timezone
         self.allow_override = allow_price_override
         self.cache = PromotionCache()
+        self._zones: dict[tuple[int, str], tuple[float, str]] = {}
 
     def calculate(self, ws: int, request: CalculateRequest) -> dict[str, Any]:
         """Price a cart for a customer (or nobody) in a store and channel."""
@@ -146,13 +150,18 @@ class PricingService:
         return lines, index, errors, currency or "RUB"
 
     def _zone(self, conn: Connection, ws: int, store: str | None) -> str:
+        """The store's zone (kept a minute: stores do not move, and a till waits)."""
         if store is None:
             return self.timezone
+        cached = self._zones.get((ws, store))
+        if cached is not None and time.monotonic() - cached[0] < ZONE_SECONDS:
+            return cached[1]
         found = conn.execute(
             select(stock_locations.c.timezone).where(
                 stock_locations.c.workspace_id == ws, stock_locations.c.location_id == store
             )
         ).scalar()
+        self._zones[(ws, store)] = (time.monotonic(), found or self.timezone)
         return found or self.timezone
 
 
