@@ -3,11 +3,16 @@ once per order; a return takes back what the order earned and gives back what it
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
 
 from omniweave.bootstrap import bootstrap
 from omniweave.pricing.ledger import Posting
 from omniweave.settings import Settings
+from omniweave.store import cursors
+from omniweave.store.tables import events
 from tests.integration.pricing.catalog import seed
 
 
@@ -28,9 +33,21 @@ def order(order_id: str, status: str = "paid", **props) -> dict:
     }
 
 
-def settle(container) -> None:
-    container.resolver.catch_up()
-    container.loyalty.catch_up()
+def settle(container, timeout: float = 10.0) -> None:
+    """Resolve and apply every order sent so far. On PostgreSQL the resolver waits until a gap
+    in the event ids (a duplicate's id never committed) is proven final, so loop until the
+    loyalty consumer has passed the newest event."""
+    with container.engine.connect() as conn:
+        newest = conn.execute(select(func.max(events.c.id))).scalar() or 0
+    deadline = time.monotonic() + timeout
+    while True:
+        container.resolver.catch_up()
+        container.loyalty.catch_up()
+        with container.engine.connect() as conn:
+            if cursors.peek(conn, "loyalty") >= newest:
+                return
+        assert time.monotonic() < deadline, "the loyalty consumer did not catch up"
+        time.sleep(0.05)
 
 
 def test_an_order_earns_once_and_a_return_reverses_its_points(client, tenant, container):
