@@ -13,12 +13,15 @@ from starlette.concurrency import run_in_threadpool
 import omniweave
 from omniweave.api import (
     campaigns,
+    carts,
+    catalog,
     consents,
     errors,
     health,
     identity,
     journeys,
     messages,
+    orders,
     profiles,
     reads,
     records,
@@ -106,6 +109,9 @@ def create_app(container: Container) -> FastAPI:
         journeys,
         campaigns,
         web_push,
+        catalog,
+        carts,
+        orders,
     )
     for module in routers:
         app.include_router(module.router)
