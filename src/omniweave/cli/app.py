@@ -110,6 +110,7 @@ def worker(
 
 
 def _register_data_commands() -> None:
+    from omniweave.cli.commerce import carts_app, catalog_app, orders_app, stock_app
     from omniweave.cli.demo import demo
     from omniweave.cli.importing import import_app
     from omniweave.cli.orchestration import (
@@ -131,6 +132,10 @@ def _register_data_commands() -> None:
     app.add_typer(campaigns_app, name="campaigns")
     app.add_typer(messages_app, name="messages")
     app.add_typer(templates_app, name="templates")
+    app.add_typer(catalog_app, name="catalog")
+    app.add_typer(stock_app, name="stock")
+    app.add_typer(carts_app, name="carts")
+    app.add_typer(orders_app, name="orders")
 
 
 _register_data_commands()
