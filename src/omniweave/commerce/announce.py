@@ -144,7 +144,9 @@ def announce(
         if change.price_list_id:
             props["price_list"] = change.price_list_id
             props.update(scopes.get(change.price_list_id, {}))
-        messages += [(change, props, pid, why) for pid, why in people]
+        messages += [
+            (change, {**props, "days_since_interest": days}, pid, why) for pid, why, days in people
+        ]
     _emit(conn, dialect, workspace_id, messages, now)
     return recorded
 
@@ -172,7 +174,7 @@ def _emit(conn: Connection, dialect: Dialect, workspace_id: int, messages: list,
 
 def _interested(
     conn: Connection, workspace_id: int, skus: list[str], now: datetime, audience: Audience
-) -> dict[str, list[tuple[str, str]]]:
+) -> dict[str, list[tuple[str, str, float]]]:
     """By sku, (profile, why) of the people with it in their cart, then of those who viewed or
     added it lately, most recent first."""
     sku = func.coalesce(
@@ -197,12 +199,14 @@ def _interested(
     for r in rows:
         by_sku[r.sku].append((r.at, r.profile_id))
     holders = _cart_holders(conn, workspace_id, sorted({r.profile_id for r in rows}))
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: dict[str, list[tuple[str, str, float]]] = {}
     for s, seen in by_sku.items():
         seen.sort(reverse=True)
+        ago = {p: round((now - at).total_seconds() / 86400, 2) for at, p in seen}
         in_cart = [p for _, p in seen if s in holders.get(p, ())]
         viewed = [p for _, p in seen if s not in holders.get(p, ())]
-        found[s] = [(p, "in_cart") for p in in_cart] + [(p, "viewed") for p in viewed]
+        found[s] = [(p, "in_cart", ago[p]) for p in in_cart]
+        found[s] += [(p, "viewed", ago[p]) for p in viewed]
     return found
 
 

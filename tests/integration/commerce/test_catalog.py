@@ -110,6 +110,12 @@ def test_back_in_stock_and_a_price_drop_are_told_to_who_wanted_them(client, tena
     }
     container.ingest.batch(tenant.workspace_id, tenant.site_id, {"batch": [viewed, added, stale]})
     container.catch_up()
+    carted_only = {
+        "name": "back-in-stock",
+        "trigger": {"catalog": {"signal": "back_in_stock", "relation": "carted"}},
+        "steps": [{"id": "wait", "wait": {"duration": "1h"}}],
+    }
+    container.journeys.apply(tenant.workspace_id, carted_only)
     restock = client.put(
         "/api/stock/pos-001",
         json=[{"sku": "pepperoni-35", "onHand": 5}, {"sku": "cola-05", "onHand": 40}],
@@ -152,6 +158,11 @@ def test_back_in_stock_and_a_price_drop_are_told_to_who_wanted_them(client, tena
     ]
     assert rows[0].properties["store"] == "pos-001" and rows[0].properties["new_value"] == 5.0
     assert rows[2].properties["price_list"] == "base" and rows[2].properties["old_value"] == 799.0
+    for _ in range(3):
+        container.catch_up()
+    runs = container.journeys.runs(tenant.workspace_id, "back-in-stock")
+    petya = container.identity.lookup(tenant.workspace_id, "user_id", "petya")["id"]
+    assert [r["profileId"] for r in runs] == [petya]
     changes = client.get("/api/catalog/changes", headers=bearer(tenant.read_key)).json()
     assert [c["kind"] for c in changes["changes"]] == ["price_dropped", "back_in_stock"]
 
