@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 
 from omniweave.commerce import stock_repo
 from omniweave.commerce.announce import Audience, announce, worth_telling
@@ -158,6 +158,11 @@ class OrderService:
     ) -> Recorded:
         record: OrderRecord = prepared.record
         ws, order_id = prepared.row["workspace_id"], record.orderId
+        if self.dialect.name == "postgresql":  # a retry racing the original waits, then sees it
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:n, 0))"),
+                {"n": f"order:{ws}:{order_id}"},
+            )
         current = _current(conn, self.dialect, ws, order_id)
         key = (prepared.row["source_id"], prepared.row["message_id"])
         if _logged(conn, *key):  # a retry of a version already taken: changes nothing

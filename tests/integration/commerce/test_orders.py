@@ -199,3 +199,22 @@ def test_concurrent_orders_for_the_last_unit_one_wins(client, tenant, container)
         t.join()
     assert sorted(outcomes) == ["refused"] * 7 + ["won"]
     assert level(container.engine) == (1, 1)
+
+
+def test_racing_retries_of_one_pickup_order_hold_its_stock_once(client, tenant, container):
+    stocked(client, tenant, 5)
+    barrier = threading.Barrier(6)
+    statuses: list[str] = []
+
+    def retry() -> None:
+        barrier.wait()
+        body = online("same", "pos-001", 2)
+        statuses.append(container.orders.record(tenant.workspace_id, tenant.site_id, body).status)
+
+    threads = [threading.Thread(target=retry) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == ["created"] + ["unchanged"] * 5
+    assert level(container.engine) == (5, 2)
