@@ -170,6 +170,10 @@ class OrderService:
             done = Move(before, record.status, True, False, "this version was recorded before")
             held = stock_repo.reservations(conn, ws, order_id)
             return Recorded(order_id, "unchanged", key[1], prepared.row["event"], done, _all(held))
+        if current is not None and prepared.row["timestamp"] < current.updated_at:
+            # An older version arriving late: history for the log, not a move (the stored
+            # order keeps its newer state, as ingest's record path always did).
+            return self._stale(conn, prepared, current)
         pickup = record.pickupStore or (current.pickup_store if current is not None else None)
         if current is not None and record.pickupStore != current.pickup_store:
             raise Conflict(
@@ -204,6 +208,22 @@ class OrderService:
         held = stock_repo.reservations(conn, ws, order_id)
         return Recorded(
             order_id, outcome.status, outcome.message_id, outcome.event, decided, _all(held)
+        )
+
+    def _stale(self, conn: Connection, prepared: Prepared, current: Any) -> Recorded:
+        record: OrderRecord = prepared.record
+        outcomes, new = write_orders(conn, self.dialect, [prepared])
+        metrics.count_outcomes([prepared.row], new)
+        (outcome,) = outcomes
+        when = prepared.row["timestamp"].isoformat()
+        reason = (
+            f"this version ({record.status} at {when}) is older than the stored one "
+            f"({current.status} at {current.updated_at.isoformat()}): logged, not applied"
+        )
+        done = Move(current.status, record.status, True, False, reason)
+        held = stock_repo.reservations(conn, current.workspace_id, record.orderId)
+        return Recorded(
+            record.orderId, outcome.status, outcome.message_id, outcome.event, done, _all(held)
         )
 
     def _hold(self, conn: Connection, ws: int, record: OrderRecord, now: datetime) -> None:

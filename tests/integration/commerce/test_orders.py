@@ -218,3 +218,25 @@ def test_racing_retries_of_one_pickup_order_hold_its_stock_once(client, tenant, 
         t.join()
     assert sorted(statuses) == ["created"] + ["unchanged"] * 5
     assert level(container.engine) == (5, 2)
+
+
+def test_an_older_version_arriving_late_is_logged_not_applied(client, tenant, container):
+    key = bearer(tenant.pos_key)
+    sale = {
+        "orderId": "till-1",
+        "channel": "pos",
+        "store": "pos-001",
+        "customer": {"userId": "u"},
+        "lines": [{"sku": "latte", "quantity": 1, "price": "199"}],
+        "placedAt": "2026-11-20T10:00:00Z",
+    }
+    newer = {**sale, "status": "delivered", "updatedAt": "2026-11-20T10:05:00Z"}
+    older = {**sale, "status": "paid", "paymentStatus": "paid", "updatedAt": "2026-11-20T10:01:00Z"}
+    assert client.post("/api/orders", json=newer, headers=key).status_code == 200
+    late = client.post("/api/orders", json=older, headers=key)
+    assert late.status_code == 200, late.text
+    assert late.json()["transition"]["changed"] is False
+    assert "older than the stored one (delivered" in late.json()["transition"]["reason"]
+    history = container.orders.history(tenant.workspace_id, "till-1")
+    assert history["status"] == "delivered"
+    assert [t["to"] for t in history["transitions"]] == ["delivered"]
