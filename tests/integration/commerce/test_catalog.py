@@ -133,6 +133,12 @@ def test_back_in_stock_and_a_price_drop_are_told_to_who_wanted_them(client, tena
         "people": 2,
     }
     assert restock.json()["counts"]["stock"] == {"created": 0, "updated": 1, "unchanged": 1}
+    levels = client.get(
+        "/api/stock?sku=pepperoni-35&location=pos-001", headers=bearer(tenant.read_key)
+    ).json()["levels"]
+    assert [(x["sku"], x["location"], x["available"], x["pickupPoint"]) for x in levels] == [
+        ("pepperoni-35", "pos-001", 5, True)
+    ]
     again = client.put(
         "/api/stock/pos-001",
         json=[{"sku": "pepperoni-35", "onHand": 5}],
