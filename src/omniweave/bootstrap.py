@@ -13,6 +13,10 @@ from sqlalchemy import Connection, Engine
 from omniweave.access.service import KeyVerifier
 from omniweave.channels.model import Adapter
 from omniweave.channels.registry import Adapters, ChannelsConfig
+from omniweave.commerce.announce import Audience
+from omniweave.commerce.carts import Carts
+from omniweave.commerce.catalog_service import CatalogService
+from omniweave.commerce.orders import OrderService
 from omniweave.core.time import Clock, utc_now
 from omniweave.identity.model import rules_from_settings
 from omniweave.identity.resolver import Resolver
@@ -67,6 +71,9 @@ class Container:
     source_watch: SourceWatch
     channels: ChannelsConfig
     journeys: JourneyService
+    catalog: CatalogService
+    carts: Carts
+    orders: OrderService
     pricing: PricingService
     promotions: PromotionService
     coupons: CouponService
@@ -95,6 +102,7 @@ class Container:
         Returns how much was done (0: nothing is waiting)."""
         resolved = self.resolver.catch_up()
         derived = self.consent_updater.catch_up() + self.traits.catch_up()
+        derived += self.carts.catch_up() + self.orders.sweep()
         derived += self.segments.membership.catch_up()
         runtime = self.journeys.runtime
         acted = runtime.catch_up() + runtime.wake_due() + runtime.fire_schedules()
@@ -138,11 +146,20 @@ def bootstrap(
     traits = build_updater(engine, clock, settings.traits_file)
     consents = build_consent_service(settings, engine, rules, clock)
     segments = SegmentService(engine, clock, consents.policy)
+    carts = Carts(
+        engine,
+        clock,
+        consents.link_key,
+        window=timedelta(days=settings.cart_window_days),
+        token_ttl=timedelta(seconds=settings.cart_token_seconds),
+    )
+    audience = Audience(settings.catalog_notify_limit, timedelta(days=settings.cart_window_days))
 
     def profiles_changed(conn: Connection, profile_ids: list[str]) -> None:
         """A split or a model merge does not pass through the log: what derives from
         profiles is brought up to date in the same transaction."""
         traits.recompute(conn, profile_ids)
+        carts.recompute(conn, profile_ids)
         segments.membership.recompute(conn, profile_ids)
 
     identity = IdentityService(engine, rules, clock, priority, profiles_changed)
@@ -180,6 +197,11 @@ def bootstrap(
         source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
         journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
+        catalog=CatalogService(engine, clock, audience),
+        carts=carts,
+        orders=OrderService(
+            engine, clock, limits, timedelta(hours=settings.pickup_hold_hours), audience
+        ),
         pricing=PricingService(
             engine,
             clock,

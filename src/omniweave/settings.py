@@ -117,6 +117,14 @@ class Settings:
     # Where the admin hears that a provider or a source keeps failing.
     alert_email: str = ""
     alert_webhook_url: str = ""
+    # Commerce: how long a buy-online-pick-up-in-store order holds its stock before the
+    # worker releases it and cancels the order; how long a cart token (the app's QR code for
+    # the till) is valid; how far back cart events count; at most how many people (cart
+    # holders first, then recent viewers) one Back In Stock or Price Dropped is told to.
+    pickup_hold_hours: float = 48.0
+    cart_token_seconds: int = 600
+    cart_window_days: int = 30
+    catalog_notify_limit: int = 1000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

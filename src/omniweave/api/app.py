@@ -13,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 import omniweave
 from omniweave.api import (
     campaigns,
+    carts,
+    catalog,
     consents,
     coupons,
     errors,
@@ -21,6 +23,7 @@ from omniweave.api import (
     journeys,
     loyalty,
     messages,
+    orders,
     pricing,
     profiles,
     promotions,
@@ -110,6 +113,9 @@ def create_app(container: Container) -> FastAPI:
         journeys,
         campaigns,
         web_push,
+        catalog,
+        carts,
+        orders,
         pricing,
         promotions,
         coupons,

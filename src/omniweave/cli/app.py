@@ -110,6 +110,7 @@ def worker(
 
 
 def _register_data_commands() -> None:
+    from omniweave.cli.commerce import carts_app, catalog_app, orders_app, stock_app
     from omniweave.cli.demo import demo
     from omniweave.cli.importing import import_app
     from omniweave.cli.orchestration import (
@@ -132,6 +133,10 @@ def _register_data_commands() -> None:
     app.add_typer(campaigns_app, name="campaigns")
     app.add_typer(messages_app, name="messages")
     app.add_typer(templates_app, name="templates")
+    app.add_typer(catalog_app, name="catalog")
+    app.add_typer(stock_app, name="stock")
+    app.add_typer(carts_app, name="carts")
+    app.add_typer(orders_app, name="orders")
     app.add_typer(promotions_app, name="promotions")
     app.add_typer(coupons_app, name="coupons")
     app.add_typer(loyalty_app, name="loyalty")

@@ -42,6 +42,8 @@ class Product:
     brand: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     active: bool = True
+    url: str | None = None
+    image: str | None = None
 
 
 @dataclass(frozen=True)

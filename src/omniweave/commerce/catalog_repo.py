@@ -134,11 +134,21 @@ def _products(conn: Connection, workspace_id: int, skus: Sequence[str]) -> dict[
                 cp.c.brand,
                 cp.c.attributes,
                 cp.c.active,
+                cp.c.url,
+                cp.c.image,
             ).where(cp.c.workspace_id == workspace_id, cp.c.sku.in_(chunk))
         )
         for r in rows:
             found[r.sku] = Product(
-                r.sku, r.name, r.parent_sku, r.category_id, r.brand, r.attributes or {}, r.active
+                r.sku,
+                r.name,
+                r.parent_sku,
+                r.category_id,
+                r.brand,
+                r.attributes or {},
+                r.active,
+                r.url,
+                r.image,
             )
     return found
 
