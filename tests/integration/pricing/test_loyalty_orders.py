@@ -210,3 +210,44 @@ def test_points_expire_and_birthdays_are_given_once_a_year(database_url, engine,
     account = c.loyalty.account(tenant.workspace_id, profile)
     assert account["balance"] == 500  # 150 left of the order's 200 expired; the birthday's stays
     assert account["history"][0]["kind"] == "expire" and account["history"][0]["points"] == -150
+
+
+def test_a_return_through_the_status_endpoint_reverses_the_points(client, tenant, container):
+    till = auth(tenant.pos_key)
+    client.post("/api/orders", json=order("o-9", "delivered"), headers=till)
+    settle(container)
+    profile = container.identity.lookup(tenant.workspace_id, "card", "CARD-7")["id"]
+    read = auth(tenant.read_key)
+    assert client.get(f"/api/loyalty/{profile}", headers=read).json()["balance"] == 100
+    moved = client.post(
+        "/api/orders/o-9/status", json={"status": "returned", "reason": "too small"}, headers=till
+    )
+    assert moved.status_code == 200, moved.text
+    settle(container)
+    account = client.get(f"/api/loyalty/{profile}", headers=read).json()
+    assert account["balance"] == 0
+    assert [h["kind"] for h in account["history"]] == ["reverse", "earn"]
+    assert account["tier"] is None and "spent 0" in account["tierReason"]
+
+
+def test_a_price_of_the_till_own_is_taken_when_allowed(database_url, engine, tenant):
+    from fastapi.testclient import TestClient
+
+    from omniweave.api.app import create_app
+
+    settings = Settings(
+        database_url=database_url, resolver_interval_seconds=0, pricing_allow_price_override=True
+    )
+    c = bootstrap(settings, engine=engine)
+    seed(engine, tenant.workspace_id)
+    body = {
+        "lines": [
+            {"sku": "boot", "quantity": 1, "price": "2500"},
+            {"sku": "new", "quantity": 1, "price": "10"},
+        ],
+        "channel": "site",
+    }
+    with TestClient(create_app(c)) as client:
+        found = client.post("/api/pricing/calculate", json=body, headers=auth(tenant.write_key))
+    assert found.status_code == 200, found.text
+    assert found.json()["total"] == "2510.00" and found.json()["errors"] == []
