@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from omniweave.access.model import Principal
@@ -31,10 +31,16 @@ AnyKey = Annotated[Principal, Depends(any_key)]
 
 
 @router.get("/by-token/{token}")
-async def cart_by_token(token: str, principal: AnyKey, container: ContainerDep) -> dict[str, Any]:
+async def cart_by_token(
+    token: str,
+    principal: AnyKey,
+    container: ContainerDep,
+    store: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+) -> dict[str, Any]:
     """The cart a token names (the till scanned the app's QR code); an expired or altered
-    token is refused (400) saying which."""
-    return await run_in_threadpool(container.carts.by_token, principal.workspace_id, token)
+    token is refused (400) saying which. ``store``: each line with that store's list price
+    and the list it came from (promotions are the pricing API's)."""
+    return await run_in_threadpool(container.carts.by_token, principal.workspace_id, token, store)
 
 
 @router.get("/{profile_id}")

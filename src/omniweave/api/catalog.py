@@ -58,12 +58,15 @@ async def import_feed(
     format: Literal["yml", "csv"] = "yml",
     priceList: Annotated[str, Query(min_length=1, max_length=100)] = "base",
     location: Code = None,
+    replace: bool = False,
 ) -> dict[str, Any]:
     """Import a YML (Yandex Market Language) or CSV feed: its prices go to ``priceList``,
     its stock counts (``count``, ``available="false"``, ``stock``) to ``location``. Offers
-    that cannot be read are skipped and listed by name; a re-import changes nothing."""
+    that cannot be read are skipped and listed by name; a re-import changes nothing. With
+    ``replace``, the feed is the whole catalog: active products absent from it (and not
+    merely skipped) become inactive."""
     data = await _raw(request, CATALOG_LIMIT)
-    options = FeedOptions(price_list=priceList, location=location)
+    options = FeedOptions(price_list=priceList, location=location, replace=replace)
     applied = await run_in_threadpool(
         container.catalog.import_feed, principal.workspace_id, data, format, options
     )

@@ -52,6 +52,9 @@ def import_feed(
     format: str = typer.Option("", "--format", help="yml or csv (default: by extension)."),
     price_list: str = typer.Option("base", "--price-list", help="Where the prices go."),
     location: str = typer.Option("", "--location", help="Where stock counts go."),
+    replace: bool = typer.Option(
+        False, "--replace", help="The feed is the whole catalog: deactivate the rest."
+    ),
     workspace: str = WorkspaceOpt,
     as_json: bool = JsonFlag,
 ) -> None:
@@ -59,7 +62,7 @@ def import_feed(
     nothing. Offers that cannot be read are skipped and listed."""
     kind = format or ("csv" if file.suffix.lower() == ".csv" else "yml")
     ws = find_workspace(workspace)
-    options = FeedOptions(price_list=price_list, location=location or None)
+    options = FeedOptions(price_list=price_list, location=location or None, replace=replace)
     applied = _run(lambda: container().catalog.import_feed(ws, file.read_bytes(), kind, options))
     _report(applied.as_dict(), as_json)
 

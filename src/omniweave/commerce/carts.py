@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, select
 
-from omniweave.commerce import cart_tokens
+from omniweave.commerce import cart_tokens, catalog_repo
 from omniweave.commerce.cart_model import CART_EVENTS, CartEvent, fold, total
 from omniweave.core.errors import InvalidInput, NotFound
 from omniweave.core.time import Clock
@@ -128,8 +128,10 @@ class Carts:
             "qrSvg": cart_tokens.qr_svg(token),
         }
 
-    def by_token(self, workspace_id: int, token: str) -> dict[str, Any]:
-        """The cart a token names; refused (400, naming why) when expired or altered."""
+    def by_token(self, workspace_id: int, token: str, store: str | None = None) -> dict[str, Any]:
+        """The cart a token names; refused (400, naming why) when expired or altered. With
+        the till's ``store``, each line carries that store's list price (channel ``pos``)
+        and the list it came from, or why it is not for sale there."""
         try:
             ticket = cart_tokens.read(self.key, token, self.clock())
         except cart_tokens.BadToken as exc:
@@ -138,7 +140,25 @@ class Carts:
             raise InvalidInput.one("token", "issued for another workspace")
         with self.engine.connect() as conn:
             found = _view(conn, workspace_id, ticket.profile_id)
-        return {**found, "tokenExpiresAt": ticket.expires_at}
+            if store is not None:
+                skus = [ln["sku"] for ln in found["lines"]]
+                priced = catalog_repo.price_lines(conn, workspace_id, skus, store, "pos")
+                missing = catalog_repo.unpriced(conn, workspace_id, skus, store, "pos")
+                found["lines"] = [_at_store(ln, priced, missing) for ln in found["lines"]]
+        return {**found, "store": store, "tokenExpiresAt": ticket.expires_at}
+
+
+def _at_store(line: dict[str, Any], priced: dict, missing: dict[str, str]) -> dict[str, Any]:
+    item = priced.get(line["sku"])
+    if item is None:
+        return {**line, "listPrice": None, "priceReason": missing.get(line["sku"])}
+    return {
+        **line,
+        "listPrice": float(item.unit_price),
+        "currency": item.currency,
+        "priceList": item.price_list_id,
+        "priceReason": item.reason,
+    }
 
 
 def _root_in(conn: Connection, workspace_id: int, profile_id: str) -> str:

@@ -4,6 +4,7 @@ field so that a refusal names the wrong one."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
@@ -15,7 +16,11 @@ Code = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$"
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Units = Annotated[int, Field(ge=0, le=1_000_000_000)]
 Url = Annotated[str, Field(max_length=2000)]
-_ZONES = frozenset(available_timezones())
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 class _In(BaseModel):
@@ -83,7 +88,7 @@ class LocationIn(_In):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is not None and value not in _ZONES:
+        if value is not None and value not in _zones():
             raise ValueError(f"unknown time zone {value!r} (an IANA name such as Europe/Moscow)")
         return value
 

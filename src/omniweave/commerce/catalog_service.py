@@ -83,7 +83,13 @@ class CatalogService:
             raise InvalidInput.one("format", f"{kind!r}: one of yml, csv")
         parsed = parse(data, options)
         with self.engine.begin() as conn:
-            return self._apply(conn, workspace_id, parsed.catalog, self.clock(), parsed.skipped)
+            now = self.clock()
+            applied = self._apply(conn, workspace_id, parsed.catalog, now, parsed.skipped)
+            if options is not None and options.replace:
+                gone = catalog_store.deactivate_others(conn, workspace_id, parsed.named, now)
+                applied.counts["products"].updated += gone
+                applied.counts["deactivated"] = Counts(updated=gone)
+        return applied
 
     def put_stock(self, workspace_id: int, location_id: str, payload: Any) -> Applied:
         """Absolute on-hand counts at one location (``[{"sku", "onHand"}]``)."""

@@ -259,3 +259,19 @@ def known_locations(conn: Connection, workspace_id: int, ids: Sequence[str]) -> 
             )
         ).scalars()
     )
+
+
+def deactivate_others(conn: Connection, workspace_id: int, keep: set[str], now: datetime) -> int:
+    """Mark inactive every active product not in ``keep`` (a full feed's skus); returns how
+    many. Their prices and stock stay: a product back in the next feed is sold again."""
+    active = conn.execute(
+        select(cp.c.sku).where(cp.c.workspace_id == workspace_id, cp.c.active.is_(True))
+    ).scalars()
+    gone = sorted(set(active) - keep)
+    for chunk in _chunks(gone):
+        conn.execute(
+            update(cp)
+            .where(cp.c.workspace_id == workspace_id, cp.c.sku.in_(chunk))
+            .values(active=False, updated_at=now)
+        )
+    return len(gone)

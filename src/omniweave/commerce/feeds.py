@@ -46,12 +46,14 @@ CURRENCIES = {"RUR": "RUB"}  # YML's old code for the rouble
 class FeedOptions:
     price_list: str = "base"  # the list the feed's prices go to (created if missing)
     location: str | None = None  # where ``count``/``available``/``stock`` set stock
+    replace: bool = False  # the feed is the whole catalog: products absent from it go inactive
 
 
 @dataclass
 class Parsed:
     catalog: CatalogIn
     skipped: list[FieldError] = field(default_factory=list)
+    named: set[str] = field(default_factory=set)  # every sku the feed names, skipped or not
 
 
 @dataclass
@@ -63,6 +65,7 @@ class _Builder:
     stock: dict[str, StockIn] = field(default_factory=dict)
     currency: str | None = None
     skipped: list[FieldError] = field(default_factory=list)
+    named: set[str] = field(default_factory=set)
 
     def build(self) -> Parsed:
         lists = []
@@ -82,7 +85,7 @@ class _Builder:
             prices={self.options.price_list: list(self.prices.values())} if self.prices else {},
             stock=stock,
         )
-        return Parsed(catalog, self.skipped)
+        return Parsed(catalog, self.skipped, self.named | set(self.products))
 
 
 def parse_yml(data: bytes, options: FeedOptions | None = None) -> Parsed:
@@ -112,6 +115,7 @@ def parse_yml(data: bytes, options: FeedOptions | None = None) -> Parsed:
 
 
 def _offer(b: _Builder, el: Element, where: str) -> None:
+    b.named.add(el.get("id", ""))
     text = {child.tag: (child.text or "").strip() for child in el}
     name = text.get("name") or " ".join(
         part for part in (text.get("typePrefix"), text.get("vendor"), text.get("model")) if part
@@ -238,6 +242,7 @@ def parse_csv(data: bytes, options: FeedOptions | None = None) -> Parsed:
 
 
 def _csv_row(b: _Builder, row: dict[str, str], where: str) -> None:
+    b.named.add(row.get("sku", ""))
     path = [p.strip() for p in row.get("category", "").replace(">", "/").split("/") if p.strip()]
     try:
         for depth in range(len(path)):

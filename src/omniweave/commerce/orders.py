@@ -96,6 +96,10 @@ class OrderService:
             row = _current(conn, self.dialect, workspace_id, order_id)
             if row is None:
                 raise NotFound(f"no order {order_id!r}")
+            if row.status == status and payment_status in (None, row.payment_status):
+                held = stock_repo.reservations(conn, workspace_id, order_id)
+                done = Move(status, status, True, False, f"already {status}")
+                return Recorded(order_id, "unchanged", row.message_id, "", done, _all(held))
             payload = _version(row, status, payment_status, reason, now)
             envelope = Envelope(workspace_id, row.source_id, now)
             prepared = prepare_order(payload, envelope, self.limits)

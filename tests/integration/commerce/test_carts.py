@@ -131,6 +131,20 @@ def test_the_till_loads_the_cart_with_a_token(client, tenant, container):
     loaded = client.get(f"/api/carts/by-token/{body['token']}", headers=bearer(tenant.pos_key))
     assert loaded.status_code == 200, loaded.text
     assert [ln["sku"] for ln in loaded.json()["lines"]] == ["latte"]
+    client.put(
+        "/api/catalog",
+        json={
+            "products": [{"sku": "latte", "name": "Латте"}],
+            "priceLists": [{"id": "base", "name": "Menu"}],
+            "prices": {"base": [{"sku": "latte", "amount": 189}]},
+        },
+        headers=bearer(tenant.admin_key),
+    )
+    at_till = client.get(
+        f"/api/carts/by-token/{body['token']}?store=pos-001", headers=bearer(tenant.pos_key)
+    ).json()
+    (line,) = at_till["lines"]
+    assert (line["listPrice"], line["priceList"], line["price"]) == (189.0, "base", 199)
     head, payload, mac = body["token"].split(".")
     altered = f"{head}.{payload}.{'A' * len(mac)}"
     refused = client.get(f"/api/carts/by-token/{altered}", headers=bearer(tenant.pos_key))

@@ -61,6 +61,30 @@ def test_a_feed_imported_twice_changes_nothing_the_second_time(client, tenant, e
         headers=bearer(tenant.admin_key),
     ).json()
     assert csv["counts"]["products"]["created"] == 3
+    full = (DATA / "pizzeria.yml").read_bytes()
+    replaced = client.post(
+        "/api/catalog/import?format=yml&replace=true&location=pos-001",
+        content=full,
+        headers=bearer(tenant.admin_key),
+    ).json()
+    assert replaced["counts"]["deactivated"]["updated"] == 2  # the CSV's cola-1 and mors-05
+    assert (
+        client.get("/api/catalog/products/mors-05", headers=bearer(tenant.read_key)).json()[
+            "active"
+        ]
+        is False
+    )
+    assert (
+        client.get("/api/catalog/products/pepperoni-30", headers=bearer(tenant.read_key)).json()[
+            "active"
+        ]
+        is True
+    )
+    client.post(
+        "/api/catalog/import?format=csv&location=pos-001",
+        content=(DATA / "pizzeria.csv").read_bytes(),
+        headers=bearer(tenant.admin_key),
+    )
     product = client.get("/api/catalog/products/pepperoni-30", headers=bearer(tenant.read_key))
     assert product.status_code == 200
     found = product.json()

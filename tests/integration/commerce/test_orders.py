@@ -69,6 +69,8 @@ def test_statuses_move_only_where_the_machine_allows(client, tenant):
     assert paid.json()["transition"]["reason"] == "created → paid"
     same = client.post("/api/orders/o-1/status", json={"status": "paid"}, headers=key)
     assert same.json()["transition"]["changed"] is False
+    assert same.json()["status"] == "unchanged"
+    assert same.json()["messageId"] == paid.json()["messageId"]
     for status in ("shipped", "delivered"):
         assert (
             client.post("/api/orders/o-1/status", json={"status": status}, headers=key).status_code
