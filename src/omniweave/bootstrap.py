@@ -13,6 +13,10 @@ from sqlalchemy import Connection, Engine
 from omniweave.access.service import KeyVerifier
 from omniweave.channels.model import Adapter
 from omniweave.channels.registry import Adapters, ChannelsConfig
+from omniweave.commerce.announce import Audience
+from omniweave.commerce.carts import Carts
+from omniweave.commerce.catalog_service import CatalogService
+from omniweave.commerce.orders import OrderService
 from omniweave.core.time import Clock, utc_now
 from omniweave.identity.model import rules_from_settings
 from omniweave.identity.resolver import Resolver
@@ -29,6 +33,11 @@ from omniweave.messaging.receipts import Receipts
 from omniweave.messaging.rendering import Renderer
 from omniweave.messaging.sender import Sender
 from omniweave.messaging.service import MessagingService
+from omniweave.pricing.coupon_service import CouponService
+from omniweave.pricing.loyalty import LoyaltyService
+from omniweave.pricing.program import loyalty_from_settings
+from omniweave.pricing.promotions import PromotionService
+from omniweave.pricing.service import PricingService
 from omniweave.profiles.consent_service import (
     ConsentService,
     build_consent_service,
@@ -63,6 +72,13 @@ class Container:
     source_watch: SourceWatch
     channels: ChannelsConfig
     journeys: JourneyService
+    catalog: CatalogService
+    carts: Carts
+    orders: OrderService
+    pricing: PricingService
+    promotions: PromotionService
+    coupons: CouponService
+    loyalty: LoyaltyService
     bus: EventBus | None = None  # set: the Tracking API publishes to NATS JetStream
     extras: dict = field(default_factory=dict)
 
@@ -95,9 +111,11 @@ class Container:
         Returns how much was done (0: nothing is waiting)."""
         resolved = self.resolver.catch_up()
         derived = self.consent_updater.catch_up() + self.traits.catch_up()
+        derived += self.carts.catch_up() + self.orders.sweep()
         derived += self.segments.membership.catch_up()
         runtime = self.journeys.runtime
         acted = runtime.catch_up() + runtime.wake_due() + runtime.fire_schedules()
+        acted += self.loyalty.catch_up() + self.loyalty.sweep()
         return resolved + derived + acted + self.campaigns.run_due(max_chunks=20)
 
     def close(self) -> None:
@@ -137,11 +155,20 @@ def bootstrap(
     traits = build_updater(engine, clock, settings.traits_file)
     consents = build_consent_service(settings, engine, rules, clock)
     segments = SegmentService(engine, clock, consents.policy)
+    carts = Carts(
+        engine,
+        clock,
+        consents.link_key,
+        window=timedelta(days=settings.cart_window_days),
+        token_ttl=timedelta(seconds=settings.cart_token_seconds),
+    )
+    audience = Audience(settings.catalog_notify_limit, timedelta(days=settings.cart_window_days))
 
     def profiles_changed(conn: Connection, profile_ids: list[str]) -> None:
         """A split or a model merge does not pass through the log: what derives from
         profiles is brought up to date in the same transaction."""
         traits.recompute(conn, profile_ids)
+        carts.recompute(conn, profile_ids)
         segments.membership.recompute(conn, profile_ids)
 
     identity = IdentityService(engine, rules, clock, priority, profiles_changed)
@@ -158,6 +185,7 @@ def bootstrap(
         Renderer(public_url, consents.link_key),
         frozenset(f.name for f in fields(channels) if getattr(channels, f.name) is not None),
     )
+    loyalty = loyalty_from_settings(settings)
     return Container(
         settings=settings,
         engine=engine,
@@ -178,6 +206,22 @@ def bootstrap(
         source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
         journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
+        catalog=CatalogService(engine, clock, audience),
+        carts=carts,
+        orders=OrderService(
+            engine, clock, limits, timedelta(hours=settings.pickup_hold_hours), audience
+        ),
+        pricing=PricingService(
+            engine,
+            clock,
+            rules,
+            loyalty,
+            settings.pricing_timezone,
+            settings.pricing_allow_price_override,
+        ),
+        promotions=PromotionService(engine, clock),
+        coupons=CouponService(engine, clock, consents.link_key),
+        loyalty=LoyaltyService(engine, clock, loyalty, settings.pricing_timezone),
         bus=bus_of(settings),
     )
 

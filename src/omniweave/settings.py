@@ -100,6 +100,20 @@ class Settings:
     webhook_secret: str = ""
     # Webhooks to private, loopback and link-local addresses are refused unless this is on.
     webhook_allow_private: bool = False
+    # Pricing: the zone promotion windows are read in when neither the promotion nor the store
+    # names one; whether a cart line may carry its own price (a till's manual price).
+    pricing_timezone: str = "UTC"
+    pricing_allow_price_override: bool = False
+    # Loyalty: points per 100 paid (base rate); tiers "silver:10000:7,gold:50000:10" (name,
+    # spend over the window, points per 100 paid); the window in days; days before earned
+    # points expire (0: never); points given on a birthday (0: none); the share of a cart's
+    # total payable with points (one point is one unit of the currency).
+    loyalty_earn_percent: float = 5.0
+    loyalty_tiers: str = ""
+    loyalty_tier_window_days: int = 365
+    loyalty_points_expire_days: int = 365
+    loyalty_birthday_points: int = 0
+    loyalty_max_spend_percent: float = 50.0
     # Where the admin hears that a provider or a source keeps failing.
     alert_email: str = ""
     alert_webhook_url: str = ""
@@ -109,6 +123,14 @@ class Settings:
     ingest_bus_url: str = ""
     ingest_bus_stream: str = "OMNIWEAVE_EVENTS"
     ingest_bus_subject: str = "omniweave.events"
+    # Commerce: how long a buy-online-pick-up-in-store order holds its stock before the
+    # worker releases it and cancels the order; how long a cart token (the app's QR code for
+    # the till) is valid; how far back cart events count; at most how many people (cart
+    # holders first, then recent viewers) one Back In Stock or Price Dropped is told to.
+    pickup_hold_hours: float = 48.0
+    cart_token_seconds: int = 600
+    cart_window_days: int = 30
+    catalog_notify_limit: int = 1000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -168,3 +168,19 @@ def test_the_command_loads_into_an_empty_store_only(cli, tmp_path):
     shown = cli("demo", "--if-empty")
     assert "nothing loaded" in shown.output and loaded["keys"]["site"] in shown.output
     assert loaded["keys"]["admin"] in shown.output
+
+
+def test_the_demo_shop_prices_its_menu_and_stocks_its_stores(container, workspace):
+    from omniweave.commerce import catalog_repo
+    from omniweave.demo.catalog import PRODUCTS
+    from omniweave.demo.shop import apply_shop
+
+    first = apply_shop(container, workspace.workspace_id)
+    assert first["counts"]["products"]["created"] == len(PRODUCTS)
+    assert first["counts"]["stock"]["created"] == len(PRODUCTS) * 21
+    assert apply_shop(container, workspace.workspace_id)["changed"] == 0
+    with container.engine.connect() as conn:
+        app = catalog_repo.price_lines(conn, workspace.workspace_id, ["pepperoni-30"], None, "app")
+        nsk = catalog_repo.price_lines(conn, workspace.workspace_id, ["cola-05"], "pos-017", "pos")
+    assert app["pepperoni-30"].price_list_id == "app" and app["pepperoni-30"].unit_price < 599
+    assert nsk["cola-05"].price_list_id == "novosibirsk"

@@ -13,13 +13,20 @@ from starlette.concurrency import run_in_threadpool
 import omniweave
 from omniweave.api import (
     campaigns,
+    carts,
+    catalog,
     consents,
+    coupons,
     errors,
     health,
     identity,
     journeys,
+    loyalty,
     messages,
+    orders,
+    pricing,
     profiles,
+    promotions,
     reads,
     records,
     segment_members,
@@ -128,6 +135,13 @@ def create_app(container: Container) -> FastAPI:
         journeys,
         campaigns,
         web_push,
+        catalog,
+        carts,
+        orders,
+        pricing,
+        promotions,
+        coupons,
+        loyalty,
     )
     for module in routers:
         app.include_router(module.router)

@@ -45,11 +45,13 @@ async def record_order(
     request: Request, principal: WriteKey, container: ContainerDep
 ) -> dict[str, Any]:
     """Record an online or offline order, or a change of its status, by the caller's
-    ``orderId``; identical re-sends change nothing."""
+    ``orderId``; identical re-sends change nothing. A status the order cannot move to is
+    refused (409, naming both); with ``pickupStore`` the lines' stock is held there (409
+    naming each line that is short), released on cancellation and taken on delivery."""
     payload = await read_json(request, RECORD_LIMIT)
     named = payload.get("source") if isinstance(payload, dict) else None
     source_id = await run_in_threadpool(source_for, container, principal, named)
-    outcome = await run_in_threadpool(
-        container.ingest.order, principal.workspace_id, source_id, payload
+    recorded = await run_in_threadpool(
+        container.orders.record, principal.workspace_id, source_id, payload
     )
-    return _answer(outcome)
+    return recorded.as_dict()

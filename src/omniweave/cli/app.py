@@ -131,6 +131,7 @@ async def _drain_bus(c: Any) -> int:
 
 
 def _register_data_commands() -> None:
+    from omniweave.cli.commerce import carts_app, catalog_app, orders_app, stock_app
     from omniweave.cli.demo import demo
     from omniweave.cli.importing import import_app
     from omniweave.cli.orchestration import (
@@ -142,6 +143,7 @@ def _register_data_commands() -> None:
         templates_app,
     )
     from omniweave.cli.peers import peers
+    from omniweave.cli.pricing import coupons_app, loyalty_app, promotions_app
 
     app.command()(demo)
     app.add_typer(import_app, name="import")
@@ -152,6 +154,13 @@ def _register_data_commands() -> None:
     app.add_typer(campaigns_app, name="campaigns")
     app.add_typer(messages_app, name="messages")
     app.add_typer(templates_app, name="templates")
+    app.add_typer(catalog_app, name="catalog")
+    app.add_typer(stock_app, name="stock")
+    app.add_typer(carts_app, name="carts")
+    app.add_typer(orders_app, name="orders")
+    app.add_typer(promotions_app, name="promotions")
+    app.add_typer(coupons_app, name="coupons")
+    app.add_typer(loyalty_app, name="loyalty")
 
 
 _register_data_commands()

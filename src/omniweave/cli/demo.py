@@ -17,6 +17,7 @@ from omniweave.demo.keys import ensure_demo_keys
 from omniweave.demo.loader import LoadReport, has_events, load, prepare_workspace
 from omniweave.demo.model import DEFAULT_CUSTOMERS, DEFAULT_SEED, DemoSpec, DemoWorkspace
 from omniweave.demo.orchestration import apply_orchestration
+from omniweave.demo.shop import apply_shop
 
 
 def demo(
@@ -34,9 +35,10 @@ def demo(
     Sources site, app, crm, loyalty, callcenter and twenty tills (pos-001..pos-020) get the
     same people under overlapping identifiers, written through the ingest API's validation.
     Re-running stores nothing new. Then applies the demo's templates, segments, journeys
-    and campaign (src/omniweave/demo/orchestration.yaml); journeys react to what arrives from
-    then on. The demo keys are saved in OMNIWEAVE_DEMO_KEYS_FILE, so every run prints the
-    same ones.
+    and campaign (src/omniweave/demo/orchestration.yaml) and its shop (the menu as a
+    catalog, price lists, the stores as pickup points with stock: demo/shop.py); journeys
+    react to what arrives from then on. The demo keys are saved in
+    OMNIWEAVE_DEMO_KEYS_FILE, so every run prints the same ones.
     """
     c = container()
     started = time.monotonic()
@@ -49,6 +51,7 @@ def demo(
             report = _load_showing_progress(c, workspace, spec, quiet=as_json)
         # After the history: journeys react to what arrives once they are published.
         apply_orchestration(c, workspace.workspace_id)
+        apply_shop(c, workspace.workspace_id)
     except OmniweaveError as exc:
         raise fail(str(exc)) from None
     seconds = round(time.monotonic() - started, 1)

@@ -1,5 +1,6 @@
 """``omniweave apply -f`` and ``export`` (configuration as code: templates, segments, journeys,
-campaigns), and the ``journeys``, ``campaigns``, ``messages`` and ``templates`` commands."""
+campaigns, promotions), and the ``journeys``, ``campaigns``, ``messages`` and ``templates``
+commands."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from omniweave.cli.context import workspace_id as find_workspace
 from omniweave.cli.output import JsonFlag, console, emit_json, emit_table, fail
 from omniweave.core.errors import OmniweaveError
 
-KINDS = ("template", "segment", "journey", "campaign")
+KINDS = ("template", "segment", "journey", "campaign", "promotion")
 journeys_app = typer.Typer(help="Journeys: triggers, waits, branches, sends.", no_args_is_help=True)
 campaigns_app = typer.Typer(help="Campaigns: one send to a segment.", no_args_is_help=True)
 messages_app = typer.Typer(help="Messages and why each went (or not).", no_args_is_help=True)
@@ -34,6 +35,8 @@ def kind_of(document: dict[str, Any]) -> str:
         return "campaign"
     if "definition" in document:
         return "segment"
+    if "effect" in document:
+        return "promotion"
     return "unknown"
 
 
@@ -51,6 +54,9 @@ def _apply_one(workspace_id: int, kind: str, body: dict[str, Any]) -> dict[str, 
     if kind == "campaign":
         saved = c.campaigns.save(workspace_id, body)
         return {"status": saved["status"]}
+    if kind == "promotion":
+        saved = c.promotions.put(workspace_id, None, body)
+        return {"version": saved["version"], "changed": saved["changed"]}
     raise fail(f"{body.get('name')}: unknown kind {kind!r} (one of {', '.join(KINDS)})", 2)
 
 
@@ -59,9 +65,9 @@ def apply(
     workspace: str = WorkspaceOpt,
     as_json: bool = JsonFlag,
 ) -> None:
-    """Create or update what a YAML file declares: templates, segments, journeys, campaigns
-    (one per YAML document, ``kind:`` naming it, or guessed from its keys). Applied in file
-    order, so put templates and segments before the journeys that use them."""
+    """Create or update what a YAML file declares: templates, segments, journeys, campaigns,
+    promotions (one per YAML document, ``kind:`` naming it, or guessed from its keys). Applied
+    in file order, so put templates and segments before the journeys that use them."""
     try:
         documents = [d for d in yaml.safe_load_all(file.read_text()) if d is not None]
     except yaml.YAMLError as exc:
@@ -76,16 +82,20 @@ def apply(
         try:
             outcome = _apply_one(workspace_id, kind, body)
         except OmniweaveError as exc:
-            raise fail(f"{file}: {kind} {body.get('name')!r}: {exc}", 2) from None
-        applied.append({"kind": kind, "name": body.get("name"), **outcome})
+            raise fail(f"{file}: {kind} {_name(body)!r}: {exc}", 2) from None
+        applied.append({"kind": kind, "name": _name(body), **outcome})
     if as_json:
         emit_json({"applied": applied})
     else:
         emit_table("applied", applied, ["kind", "name", "version", "changed", "status"])
 
 
+def _name(body: dict[str, Any]) -> Any:
+    return body.get("name") if "name" in body and "key" not in body else body.get("key")
+
+
 def export(
-    kind: str = typer.Argument(..., help="template, segment, journey or campaign."),
+    kind: str = typer.Argument(..., help="template, segment, journey, campaign or promotion."),
     name: str = typer.Argument(...),
     workspace: str = WorkspaceOpt,
 ) -> None:
@@ -107,6 +117,10 @@ def export(
             if not found:
                 raise fail(f"no segment named {name!r}", 2)
             body = {k: found[0][k] for k in ("name", "description", "definition")}
+        elif kind == "promotion":
+            body = c.promotions.get(ws, name)["definition"]
+            if body is None:
+                raise fail(f"the promotion {name!r} was deleted", 2)
         else:
             raise fail(f"unknown kind {kind!r} (one of {', '.join(KINDS)})", 2)
     except OmniweaveError as exc:

@@ -110,6 +110,8 @@ class OrderRecord(BaseModel):
     anonymousId: ExternalId | None = None
     channel: SalesChannel
     store: Annotated[str, Field(max_length=100)] | None = None
+    # Buy online, pick up in store: the store that holds the stock for it (commerce.orders).
+    pickupStore: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     status: OrderStatus = "created"
     paymentStatus: PaymentStatus = "pending"
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "RUB"
@@ -185,6 +187,7 @@ def order_event(record: OrderRecord, first_seen: bool, received_at: datetime) ->
             "payment_status": record.paymentStatus,
             "channel": record.channel,
             "store": record.store,
+            **({"pickup_store": record.pickupStore} if record.pickupStore else {}),
             "currency": record.currency,
             "total": float(record.computed_total()),
             "revenue": float(record.computed_total() - record.shipping),

@@ -339,8 +339,8 @@ def entry_allowed(
 
 
 def trigger_matches(journey: Journey, event: Mapping[str, Any]) -> bool:
-    """Whether an event starts a run (event, segment and absence triggers; the runtime's
-    schedulers start the others)."""
+    """Whether an event starts a run (event, segment, absence and catalog triggers; the
+    runtime's schedulers start the others)."""
     trigger = journey.trigger
     if trigger.event is not None:
         return matches(trigger.event, event)
@@ -350,4 +350,23 @@ def trigger_matches(journey: Journey, event: Mapping[str, Any]) -> bool:
         name = "Segment Entered" if trigger.segment.on == "entered" else "Segment Exited"
         properties = event.get("properties") or {}
         return event.get("event") == name and properties.get("segment") == trigger.segment.name
+    if trigger.catalog is not None:
+        return catalog_matches(trigger.catalog, event)
     return False
+
+
+CATALOG_EVENTS = {"back_in_stock": "Back In Stock", "price_dropped": "Price Dropped"}
+
+
+def catalog_matches(trigger: Any, event: Mapping[str, Any]) -> bool:
+    """A catalog trigger on the per-person event commerce emits (``commerce.announce``):
+    ``reason`` says whether the sku is in the person's cart (``in_cart``) or was only viewed;
+    ``carted`` wants the former, ``viewed`` either; ``days_since_interest`` is how long ago
+    the person last viewed or added it."""
+    if event.get("event") != CATALOG_EVENTS[trigger.signal]:
+        return False
+    properties = event.get("properties") or {}
+    if trigger.relation == "carted" and properties.get("reason") != "in_cart":
+        return False
+    days = properties.get("days_since_interest")
+    return not isinstance(days, int | float) or days <= trigger.within_days

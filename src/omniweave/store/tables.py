@@ -118,6 +118,7 @@ orders = Table(
     Column("payment_status", String(20), nullable=False),
     Column("channel", String(20), nullable=False),
     Column("store", String(100), nullable=True),
+    Column("pickup_store", String(100), nullable=True),  # buy online, pick up there
     Column("currency", String(3), nullable=False),
     Column("total", Numeric(14, 2), nullable=False),
     Column("customer", Json, nullable=False),
@@ -249,9 +250,11 @@ ALL_TABLES = [workspaces, sources, api_keys, events, customer_records, orders]
 # Capability tables live in their own modules on the same metadata; importing them here makes
 # every user of ``metadata`` (migrations, tests) see them.
 from omniweave.store import (  # noqa: E402, F401
+    commerce_tables,
     consent_tables,
     journey_tables,
     message_tables,
+    pricing_tables,
     segment_tables,
     trait_tables,
 )

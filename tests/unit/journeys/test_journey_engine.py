@@ -273,3 +273,32 @@ def test_entry_allowed_follows_the_reentry_rule():
     weekly = Reentry.model_validate({"mode": "always", "after": "7d"})
     assert entry_allowed(weekly, ongoing, T0)[0] is False
     assert entry_allowed(weekly, ended, T0)[0] is True
+
+
+def test_a_catalog_trigger_fires_on_the_per_person_catalog_event():
+    from omniweave.journeys.engine import trigger_matches
+    from omniweave.journeys.model import parse_journey
+
+    def journey(catalog):
+        return parse_journey(
+            {
+                "name": "back",
+                "trigger": {"catalog": catalog},
+                "steps": [{"id": "w", "wait": {"duration": "1h"}}],
+            }
+        )
+
+    carted = journey({"signal": "back_in_stock", "relation": "carted", "within_days": 7})
+    viewed = journey({"signal": "back_in_stock"})
+
+    def event(reason, days, name="Back In Stock"):
+        props = {"sku": "a", "reason": reason, "days_since_interest": days}
+        return {"event": name, "properties": props}
+
+    assert trigger_matches(carted, event("in_cart", 2))
+    assert not trigger_matches(carted, event("viewed", 2))
+    assert not trigger_matches(carted, event("in_cart", 8))
+    assert trigger_matches(viewed, event("viewed", 20)) and trigger_matches(
+        viewed, event("in_cart", 1)
+    )
+    assert not trigger_matches(viewed, event("viewed", 2, "Price Dropped"))

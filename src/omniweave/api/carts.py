@@ -1,0 +1,56 @@
+"""One cart per person across app, site and store: read it, issue a short-lived token (and
+its QR code) for the till, and exchange a token for the cart at the till."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from omniweave.access.model import Principal
+from omniweave.api.deps import ContainerDep, ReadKey, presented_key
+from omniweave.core.errors import NotAuthenticated
+
+router = APIRouter(prefix="/api/carts", tags=["carts"])
+
+
+def any_key(request: Request, container: ContainerDep) -> Principal:
+    """A till holds a write key, a back office a read key: any key of the workspace may
+    issue or use a cart token (the token, short-lived and signed, is the permission)."""
+    secret = presented_key(request)
+    if not secret:
+        raise NotAuthenticated("no API key: send it as HTTP Basic user or a Bearer token")
+    principal = container.keys.verify(secret)
+    if principal is None:
+        raise NotAuthenticated("unknown or revoked API key")
+    return principal
+
+
+AnyKey = Annotated[Principal, Depends(any_key)]
+
+
+@router.get("/by-token/{token}")
+async def cart_by_token(
+    token: str,
+    principal: AnyKey,
+    container: ContainerDep,
+    store: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+) -> dict[str, Any]:
+    """The cart a token names (the till scanned the app's QR code); an expired or altered
+    token is refused (400) saying which. ``store``: each line with that store's list price
+    and the list it came from (promotions are the pricing API's)."""
+    return await run_in_threadpool(container.carts.by_token, principal.workspace_id, token, store)
+
+
+@router.get("/{profile_id}")
+async def get_cart(profile_id: str, principal: ReadKey, container: ContainerDep) -> dict[str, Any]:
+    """The person's one cart, folded from cart events in every channel (a merged id gives
+    the surviving profile's cart)."""
+    return await run_in_threadpool(container.carts.cart, principal.workspace_id, profile_id)
+
+
+@router.post("/{profile_id}/token")
+async def cart_token(profile_id: str, principal: AnyKey, container: ContainerDep) -> dict[str, Any]:
+    """A short-lived signed token for the person's cart, with a QR code (SVG) for the app."""
+    return await run_in_threadpool(container.carts.token, principal.workspace_id, profile_id)
