@@ -115,6 +115,19 @@ def test_three_channels_one_cart_and_a_merge_joins_them(client, tenant, containe
     after = client.get(f"/api/carts/{masha}", headers=bearer(tenant.read_key)).json()
     assert [ln["sku"] for ln in after["lines"]] == ["cola-05"]
     assert client.get("/api/carts/p_nobody", headers=bearer(tenant.read_key)).status_code == 404
+    # An operator splits them again: each gets back the cart of its own events, at once.
+    split = client.post(
+        f"/api/profiles/{survivor}/split", json={}, headers=bearer(tenant.admin_key)
+    )
+    assert split.status_code == 200, split.text
+    carts = {
+        p: [
+            ln["sku"]
+            for ln in client.get(f"/api/carts/{p}", headers=bearer(tenant.read_key)).json()["lines"]
+        ]
+        for p in (masha, anon)
+    }
+    assert carts == {masha: [], anon: ["cola-05"]}
 
 
 def test_the_till_loads_the_cart_with_a_token(client, tenant, container):
