@@ -89,6 +89,8 @@ class CatalogService:
                 gone = catalog_store.deactivate_others(conn, workspace_id, parsed.named, now)
                 applied.counts["products"].updated += gone
                 applied.counts["deactivated"] = Counts(updated=gone)
+                if gone:
+                    catalog_repo.bump_version(conn, self.dialect, workspace_id, now)
         return applied
 
     def put_stock(self, workspace_id: int, location_id: str, payload: Any) -> Applied:
@@ -135,6 +137,8 @@ class CatalogService:
             )
             total, price_changes = total.add(done), price_changes + changed
         counts["prices"] = total
+        if any(c.created or c.updated for c in counts.values()):
+            catalog_repo.bump_version(conn, self.dialect, ws, now)
         stock_changes: list[StockChange] = []
         total = Counts()
         for location_id in sorted(catalog.stock):

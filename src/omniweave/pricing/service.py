@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from omniweave.commerce.catalog_repo import price_lines, unpriced
+from omniweave.commerce.catalog_repo import PriceCache, unpriced
 from omniweave.core.errors import FieldError, InvalidInput
 from omniweave.core.time import Clock
 from omniweave.identity.model import IdentityRules
@@ -65,6 +65,7 @@ class PricingService:
         self.timezone = timezone
         self.allow_override = allow_price_override
         self.cache = PromotionCache()
+        self.prices = PriceCache()
         self._zones: dict[tuple[int, str], tuple[float, str]] = {}
 
     def calculate(self, ws: int, request: CalculateRequest) -> dict[str, Any]:
@@ -103,7 +104,7 @@ class PricingService:
 
     def _priced(self, conn: Connection, ws: int, request: CalculateRequest):
         skus = [ln.sku for ln in request.lines]
-        items = price_lines(conn, ws, skus, request.store, request.channel)
+        items = self.prices.price_lines(conn, ws, skus, request.store, request.channel)
         missing = set(skus) - set(items)
         why = unpriced(conn, ws, missing, request.store, request.channel) if missing else {}
         currencies = sorted({items[s].currency for s in skus if s in items})

@@ -157,6 +157,16 @@ carts = Table(
     Index(None, "workspace_id", "status", "updated_at"),
 )
 
+# Moves with every change to a workspace's products, categories, price lists or prices, so
+# that readers can keep what they read until it moves (the till's price calculation).
+catalog_versions = Table(
+    "catalog_versions",
+    metadata,
+    Column("workspace_id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 # A Back In Stock or Price Dropped, with the data behind it and who was told.
 catalog_changes = Table(
     "catalog_changes",

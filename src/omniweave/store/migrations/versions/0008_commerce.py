@@ -46,6 +46,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("workspace_id", "category_id", name=op.f("pk_catalog_categories")),
     )
     op.create_table(
+        "catalog_versions",
+        sa.Column("workspace_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("workspace_id", name=op.f("pk_catalog_versions")),
+    )
+    op.create_table(
         "catalog_changes",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -227,6 +234,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_catalog_changes_workspace_id_sku"))
 
     op.drop_table("catalog_changes")
+    op.drop_table("catalog_versions")
     op.drop_table("catalog_categories")
     with op.batch_alter_table("carts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_carts_workspace_id_status_updated_at"))
