@@ -254,4 +254,5 @@ from omniweave.store import (  # noqa: E402, F401
     message_tables,
     segment_tables,
     trait_tables,
+    ui_tables,
 )
