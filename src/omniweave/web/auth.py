@@ -21,6 +21,24 @@ COOKIE = "ow_session"
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
+
+def show(value: Any) -> str:
+    """A value as a person reads it: no Python reprs on the page."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {show(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(show(v) for v in value) or "—"
+    return str(value)
+
+
+templates.env.filters["show"] = show
+
 # Areas built on other branches: their nav entries stay hidden until they land.
 NAV = [
     ("dashboard", "Dashboard", "/ui/"),
@@ -114,12 +132,12 @@ async def attempt(work: Any, *args: Any) -> tuple[Any, list[dict[str, str]]]:
         return None, [{"field": exc.code, "message": str(exc)}]
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, page: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     user: User | None = getattr(request.state, "user", None)
     context.setdefault("active", "")
     return templates.TemplateResponse(
         request,
-        template,
+        page,
         {"user": user, "nav": [n for n in NAV if n[2]], **context},
         status_code=status_code,
     )

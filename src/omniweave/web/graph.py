@@ -29,6 +29,19 @@ class Layout:
     height: int = 0
 
 
+def human(duration: Any) -> str:
+    """``6h``, ``1d 2h``, ``30m`` from a timedelta (as the definition language writes them)."""
+    seconds = int(duration.total_seconds()) if hasattr(duration, "total_seconds") else None
+    if seconds is None:
+        return str(duration)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(parts) or "0s"
+
+
 def _label(step: Any) -> str:
     kind = step.kind
     if step.send is not None:
@@ -36,8 +49,8 @@ def _label(step: Any) -> str:
     if step.wait is not None:
         wait = step.wait
         if wait.event is not None:
-            return f"wait for {wait.event.name} ({wait.timeout})"
-        return f"wait {wait.duration}" if wait.duration else f"wait until {wait.until}"
+            return f"wait for {wait.event.name} ({human(wait.timeout)})"
+        return f"wait {human(wait.duration)}" if wait.duration else f"wait until {wait.until}"
     if step.split is not None:
         return "split " + "/".join(f"{v.weight}" for v in step.split.variants)
     if step.branch is not None:

@@ -3,6 +3,7 @@ where they are, preview on real data, and act (start, pause, send a test)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any
@@ -245,9 +246,17 @@ async def template_save(request: Request, user: Editor, definition: str = Text) 
     return go(f"/ui/templates/edit?name={found['name']}")
 
 
+PIXEL = re.compile(r'<img src="[^"]*/o/[A-Za-z0-9_-]+\.gif"[^>]*>')
+
+
 def _preview(c: Any, workspace_id: int, template: str, who: str) -> dict[str, Any]:
+    """The preview without the open pixel: looking at it is not the person opening it."""
     profile = find_profile(c, workspace_id, who)
-    return c.messaging.preview(workspace_id, profile["id"], template)
+    found = c.messaging.preview(workspace_id, profile["id"], template)
+    for content in found["content"].values():
+        if isinstance(content, dict) and isinstance(content.get("html"), str):
+            content["html"] = PIXEL.sub("", content["html"])
+    return found
 
 
 @router.post("/preview")
