@@ -1,5 +1,6 @@
 """The real server as a subprocess: ``uvicorn --factory omniweave.api.app:from_env`` (or, with
-the web UI, ``omniweave.server:from_env``) on a free loopback port, the way an operator runs it. ``kill()`` is a SIGKILL (a crash, not a shutdown)."""
+the web UI, ``omniweave.server:from_env``) on a free loopback port, the way an operator runs
+it. ``kill()`` is a SIGKILL (a crash, not a shutdown)."""
 
 from __future__ import annotations
 
