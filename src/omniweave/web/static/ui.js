@@ -28,7 +28,7 @@
         series: [
           { type: "bar", name: "sent", stack: "m", data: d.sent },
           { type: "bar", name: "not sent", stack: "m", data: d.other },
-          { type: "line", name: "cost", yAxisIndex: 1, data: d.cost }
+          { type: "bar", name: "cost", yAxisIndex: 1, data: d.cost }
         ]
       });
     }
