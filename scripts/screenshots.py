@@ -25,8 +25,11 @@ def main() -> None:
     parser.add_argument("--logins", default=".omniweave/demo-logins.json")
     parser.add_argument("--email", default="marketer@pizzalenina.demo")
     parser.add_argument("--out", default="docs/screenshots")
-    parser.add_argument("--profile", help="A profile id for the customer page (default: one "
-                        "who received a message, else the first segment member)")
+    parser.add_argument(
+        "--profile",
+        help="A profile id for the customer page (default: one "
+        "who received a message, else the first segment member)",
+    )
     args = parser.parse_args()
     password = json.loads(Path(args.logins).read_text())[args.email]
     out = Path(args.out)
@@ -57,6 +60,10 @@ def main() -> None:
                 continue
             page.goto(f"{args.url}{path}")
             page.wait_for_load_state("networkidle")
+            if name in ("template-editor", "campaign"):  # show a preview on a real person
+                page.fill("input[name=who]", profile)
+                page.click("form[hx-post='/ui/preview'] button:has-text('Preview')")
+                page.wait_for_selector("#preview .decision")
             page.wait_for_timeout(600)  # charts animate in
             target = out / f"{name}.png"
             page.screenshot(path=str(target), full_page=False)

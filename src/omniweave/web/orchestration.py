@@ -43,8 +43,20 @@ def parse_text(text: str, field: str) -> Any:
         raise InvalidInput.one(field, f"{problem}{where}") from None
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (a template's HTML) as ``|`` blocks, as people write them."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def as_yaml(value: Any) -> str:
-    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(value, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def errors_fragment(request: Request, errors: list[dict[str, str]]) -> HTMLResponse:

@@ -76,4 +76,4 @@ def test_the_graph_puts_each_step_below_what_leads_to_it():
     assert nodes["push"].numbers == "sent 3 · suppressed 1"
     assert nodes["mail"].numbers == "no runs yet"
     assert len(drawn.edges) == 6  # trigger→wait, wait→split, split→push|mail, push→done, mail→done
-    assert all(0 <= n.x and n.x + 200 <= drawn.width for n in drawn.nodes)
+    assert all(n.x >= 0 and n.x + 200 <= drawn.width for n in drawn.nodes)
