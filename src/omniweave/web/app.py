@@ -19,6 +19,7 @@ from omniweave.web import data, orchestration
 from omniweave.web.auth import (
     COOKIE,
     HERE,
+    Editor,
     LoginRequired,
     NotAllowed,
     Reviewer,
@@ -208,6 +209,28 @@ async def customer(request: Request, user: UserDep, profile_id: str) -> HTMLResp
         timeline=timeline,
         sent=sent,
     )
+
+
+@router.post("/customers/{profile_id}/split")
+async def split(
+    request: Request,
+    user: Editor,
+    profile_id: str,
+    merge_id: int = Form(..., ge=1, le=2**63 - 1),
+    reason: str = Form("", max_length=500),
+) -> HTMLResponse:
+    """Undo a merge: the merged profile gets its identities, events and orders back."""
+    c = container_of(request)
+    done, errors = await attempt(
+        c.identity.split,
+        user.workspace_id,
+        profile_id[:64],
+        merge_id,
+        reason.strip() or f"split by {user.email} in the UI",
+    )
+    if errors:
+        return render(request, "_errors.html", errors=errors)
+    return HTMLResponse("", headers={"HX-Redirect": f"/ui/customers/{done['profile']}"})
 
 
 # --- channels, sources, identity review ---

@@ -218,3 +218,50 @@ def test_users_add_from_the_command_line(database_url, ui):
         cli_container().close()
         cli_container.cache_clear()
     assert sign_in(ui, "lead@example.com", "a long enough secret").status_code == 303
+
+
+def test_a_merge_shows_its_reason_and_a_marketer_splits_it(ui, container, tenant):
+    ws = tenant.workspace_id
+    container.ingest.batch(
+        ws,
+        tenant.site_id,
+        {
+            "batch": [
+                {"type": "track", "event": "Viewed", "anonymousId": "a1", "messageId": "m1"},
+                {
+                    "type": "identify",
+                    "userId": "u9",
+                    "messageId": "m2",
+                    "traits": {"email": "kim@example.com"},
+                },
+                {
+                    "type": "track",
+                    "event": "Login",
+                    "anonymousId": "a1",
+                    "userId": "u9",
+                    "messageId": "m3",
+                },
+            ]
+        },
+    )
+    while container.catch_up():
+        pass
+    person = container.identity.lookup(ws, "user_id", "u9")
+    assert person["merges"], person
+    merge = person["merges"][0]
+    sign_in(ui, "analyst@example.com")
+    page = ui.get(f"/ui/customers/{person['id']}").text
+    assert merge["rule"] in page and "kim@example.com" in page
+    assert "/split" not in page  # an analyst is not offered the split
+    ui.post("/ui/logout", data={"csrf": csrf(ui)})
+    sign_in(ui, "marketer@example.com")
+    assert "/split" in ui.get(f"/ui/customers/{person['id']}").text
+    done = ui.post(
+        f"/ui/customers/{person['id']}/split",
+        data={"merge_id": str(merge["id"]), "reason": "two people share the address"},
+        headers={"X-CSRF-Token": csrf(ui)},
+    )
+    assert done.status_code == 200 and done.headers["HX-Redirect"].startswith("/ui/customers/")
+    after = container.identity.profile(ws, person["id"])
+    assert after["merges"][0]["undoReason"] == "two people share the address"
+    assert "two people share the address" in ui.get(f"/ui/customers/{person['id']}").text
