@@ -66,7 +66,7 @@ def ui(container: Container, tenant: Tenant, database_url: str, tmp_path: Path) 
             database_url, tmp_path / "server.log", port, app="omniweave.server:from_env", env=env
         )
         try:
-            yield Ui(server.start(timeout=60).url, server, peers, tenant, container)
+            yield Ui(server.start().url, server, peers, tenant, container)
         finally:
             server.stop()
     assert server.errors() == [], server.log()
