@@ -265,3 +265,52 @@ def test_a_merge_shows_its_reason_and_a_marketer_splits_it(ui, container, tenant
     after = container.identity.profile(ws, person["id"])
     assert after["merges"][0]["undoReason"] == "two people share the address"
     assert "two people share the address" in ui.get(f"/ui/customers/{person['id']}").text
+
+
+def test_a_marketer_creates_schedules_tests_and_cancels_a_campaign(ui, container, tenant):
+    ws = tenant.workspace_id
+    container.ingest.batch(
+        ws,
+        tenant.site_id,
+        {"batch": [{"type": "identify", "userId": "u5", "messageId": "m5", "traits": {}}]},
+    )
+    while container.catch_up():
+        pass
+    container.messaging.save_template(
+        ws, {"name": "promo", "topic": "transactional", "channels": {"sms": {"text": "Hi"}}}
+    )
+    container.segments.save(ws, "all", {"identifier": {"type": "user_id"}}, None)
+    sign_in(ui, "marketer@example.com")
+    headers = {"X-CSRF-Token": csrf(ui), "HX-Request": "true"}
+    form = {"name": "autumn", "segment": "all", "template": "promo", "holdout": "10"}
+    wrong = ui.post("/ui/campaigns", data={**form, "name": "Autumn!"}, headers=headers)
+    assert "name" in wrong.text and container.campaigns.list(ws) == []
+    made = ui.post("/ui/campaigns", data=form, headers=headers)
+    assert made.headers["HX-Redirect"] == "/ui/campaigns/autumn"
+    assert container.campaigns.get(ws, "autumn")["definition"]["holdout"] == 10
+
+    page = ui.get("/ui/campaigns/autumn").text
+    nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+    sent = ui.post(
+        "/ui/test-send",
+        data={"template": "promo", "who": "u5", "nonce": nonce},
+        headers=headers,
+    )
+    assert "Message #" in sent.text and "suppressed" in sent.text  # no phone: why, shown
+    again = ui.post(
+        "/ui/test-send", data={"template": "promo", "who": "u5", "nonce": nonce}, headers=headers
+    )
+    assert re.search(r"Message #\d+", again.text).group(0) == re.search(
+        r"Message #\d+", sent.text
+    ).group(0)  # a double submit is one message
+
+    bad_time = ui.post("/ui/campaigns/autumn/start", data={"at": "soon"}, headers=headers)
+    assert "a date and time" in bad_time.text
+    later = ui.post("/ui/campaigns/autumn/start", data={"at": "2030-01-02T09:30"}, headers=headers)
+    assert later.headers["HX-Redirect"] == "/ui/campaigns/autumn"
+    scheduled = container.campaigns.get(ws, "autumn")
+    assert scheduled["status"] == "scheduled"
+    assert str(scheduled["scheduledAt"]).startswith("2030-01-02")
+    ui.post("/ui/campaigns/autumn/cancel", headers=headers)
+    assert container.campaigns.get(ws, "autumn")["status"] == "cancelled"
+    assert ui.get("/ui/data/campaigns/autumn").json()["channels"] == []
