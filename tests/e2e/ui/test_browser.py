@@ -69,7 +69,18 @@ def test_a_marketer_builds_a_journey_and_the_email_arrives(browser, ui: Ui):
     page.goto(f"{ui.url}/ui/segments")
     page.click("#new-segment")
     page.fill("input[name=name]", "kazan")
-    page.fill("textarea[name=definition]", "trait: {name: city, op: eq, value: Kazan}")
+    page.fill("textarea[name=definition]", "")
+    page.select_option("select[name=b_kind]", "trait")  # the form builder writes the YAML
+    page.fill("input[name=b_name]", "city")
+    page.fill("input[name=b_value]", "Kazan")
+    page.click("[data-add-condition]")
+    page.wait_for_function("document.querySelector('#size-value')?.textContent === '1'")
+    page.select_option("select[name=b_kind]", "identifier")
+    page.fill("input[name=b_name]", "email")
+    page.click("[data-add-condition]")
+    assert page.input_value("textarea[name=definition]") == (
+        'all:\n  - trait: {name: "city", op: eq, value: "Kazan"}\n  - identifier: {type: "email"}\n'
+    )
     page.wait_for_function("document.querySelector('#size-value')?.textContent === '1'")
     page.fill("textarea[name=definition]", "trait: {name: city, op: eq, value: Omsk}")
     page.wait_for_function("document.querySelector('#size-value')?.textContent === '0'")

@@ -64,5 +64,44 @@
   }
 
   function start() { document.querySelectorAll("[data-chart][data-src]").forEach(draw); }
+
+  // The segment builder's form: one condition at a time, appended to the definition's "all".
+  function scalar(text) {
+    var t = text.trim();
+    if (/^-?\d+(\.\d+)?$/.test(t) || t === "true" || t === "false") { return t; }
+    return JSON.stringify(t);
+  }
+
+  function condition(form) {
+    var kind = form.elements.b_kind.value, name = form.elements.b_name.value.trim();
+    var op = form.elements.b_op.value, value = form.elements.b_value.value;
+    if (!name) { return null; }
+    if (kind === "identifier") { return "identifier: {type: " + scalar(name) + "}"; }
+    if (kind === "reachable") { return "reachable: {channel: " + scalar(name) + ", topic: marketing}"; }
+    if (kind === "event") {
+      return "event: {name: " + scalar(name) + (value.trim() ? ", withinDays: " + scalar(value) : "") + "}";
+    }
+    var test = op === "exists" ? "op: exists" : "op: " + op + ", value: " + scalar(value);
+    return kind + ": {name: " + scalar(name) + ", " + test + "}";
+  }
+
+  function append(definition, node) {
+    var text = definition.value.replace(/\s+$/, "");
+    if (!text) { return "all:\n  - " + node + "\n"; }
+    if (/^all:\s*\n/.test(text)) { return text + "\n  - " + node + "\n"; }
+    var lines = text.split("\n");
+    var rest = lines.slice(1).map(function (l) { return "    " + l; });
+    return ["all:", "  - " + lines[0]].concat(rest, ["  - " + node]).join("\n") + "\n";
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-add-condition]");
+    if (!button) { return; }
+    var form = button.closest("form"), node = condition(form);
+    if (!node) { form.elements.b_name.focus(); return; }
+    var definition = form.elements.definition;
+    definition.value = append(definition, node);
+    definition.dispatchEvent(new Event("input", { bubbles: true }));
+  });
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
