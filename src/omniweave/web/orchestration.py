@@ -44,7 +44,11 @@ def parse_text(text: str, field: str) -> Any:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Multi-line strings (a template's HTML) as ``|`` blocks, as people write them."""
+    """Lists indented under their key and multi-line strings (a template's HTML) as ``|``
+    blocks, as people write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

@@ -77,3 +77,31 @@ def test_the_graph_puts_each_step_below_what_leads_to_it():
     assert nodes["mail"].numbers == "no runs yet"
     assert len(drawn.edges) == 6  # trigger→wait, wait→split, split→push|mail, push→done, mail→done
     assert all(n.x >= 0 and n.x + 200 <= drawn.width for n in drawn.nodes)
+
+
+def test_the_editors_yaml_reads_back_to_the_same_definition():
+    import yaml
+
+    from omniweave.web.orchestration import as_yaml, parse_text
+
+    definition = {
+        "name": "win-back",
+        "channels": {"email": {"subject": "Мы скучаем", "html": "<p>a</p>\n<p>b</p>\n"}},
+        "all": [{"computed": {"name": "order_count", "op": "gte", "value": 1}}],
+        "flags": [True, None, 2.5],
+    }
+    text = as_yaml(definition)
+    assert "html: |" in text and "  - computed:" in text and "Мы скучаем" in text
+    assert yaml.safe_load(text) == definition == parse_text(text, "definition")
+
+
+def test_wrong_yaml_is_named_with_its_line():
+    import pytest
+
+    from omniweave.core.errors import InvalidInput
+    from omniweave.web.orchestration import parse_text
+
+    with pytest.raises(InvalidInput) as error:
+        parse_text("name: x\nsteps: [a\n", "definition")
+    assert error.value.errors[0].field == "definition"
+    assert "line 3" in error.value.errors[0].message

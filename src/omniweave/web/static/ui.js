@@ -88,7 +88,8 @@
   function append(definition, node) {
     var text = definition.value.replace(/\s+$/, "");
     if (!text) { return "all:\n  - " + node + "\n"; }
-    if (/^all:\s*\n/.test(text)) { return text + "\n  - " + node + "\n"; }
+    var listed = /^all:\s*\n(\s*)- /.exec(text);
+    if (listed) { return text + "\n" + listed[1] + "- " + node + "\n"; }
     var lines = text.split("\n");
     var rest = lines.slice(1).map(function (l) { return "    " + l; });
     return ["all:", "  - " + lines[0]].concat(rest, ["  - " + node]).join("\n") + "\n";
