@@ -295,4 +295,5 @@ async def decide_review(
     )
     if errors:
         return render(request, "_errors.html", status_code=400, errors=errors)
-    return HTMLResponse(f'<div class="flash ok">{decision}d: review #{review_id}</div>')
+    done = "approved: the two profiles are one" if result["status"] == "approved" else "rejected"
+    return HTMLResponse(f'<div class="flash ok">review #{review_id} {done}</div>')

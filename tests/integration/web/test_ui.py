@@ -314,3 +314,53 @@ def test_a_marketer_creates_schedules_tests_and_cancels_a_campaign(ui, container
     ui.post("/ui/campaigns/autumn/cancel", headers=headers)
     assert container.campaigns.get(ws, "autumn")["status"] == "cancelled"
     assert ui.get("/ui/data/campaigns/autumn").json()["channels"] == []
+
+
+def test_a_reviewer_approves_a_probable_match_with_the_model_s_reasons_in_view(
+    ui, container, tenant
+):
+    from omniweave.identity.reviews import Proposal, Thresholds
+
+    ws = tenant.workspace_id
+    container.ingest.batch(
+        ws,
+        tenant.site_id,
+        {
+            "batch": [
+                {"type": "identify", "anonymousId": "x1", "messageId": "r1", "traits": {}},
+                {"type": "identify", "anonymousId": "x2", "messageId": "r2", "traits": {}},
+            ]
+        },
+    )
+    container.resolver.catch_up()
+    a = container.identity.lookup(ws, "anonymous_id", "x1")["id"]
+    b = container.identity.lookup(ws, "anonymous_id", "x2")["id"]
+    why = {"comparisons": [{"name": "surname", "level": "exact", "weight": 6.2}]}
+    assert container.identity.propose([Proposal(a, b, 0.9, why)], Thresholds())["review"] == 1
+    review = container.identity.reviews(ws, "pending", 10)[0]
+
+    sign_in(ui, "analyst@example.com")
+    page = ui.get("/ui/identity/reviews").text
+    assert "90.0% the same person" in page and "surname" in page
+    assert "Approve merge" not in page  # an analyst decides nothing
+    ui.post("/ui/logout", data={"csrf": csrf(ui)})
+
+    sign_in(ui, "marketer@example.com")
+    page = ui.get("/ui/identity/reviews").text
+    assert "Approve merge" in page
+    headers = {"X-CSRF-Token": csrf(ui), "HX-Request": "true"}
+    done = ui.post(
+        f"/ui/identity/reviews/{review['id']}", data={"decision": "approve"}, headers=headers
+    )
+    assert done.status_code == 200 and "approved" in done.text
+    assert container.identity.reviews(ws, "approved", 10)[0]["decided_by"] == (
+        "ui user marketer@example.com"
+    )
+    twice = ui.post(
+        f"/ui/identity/reviews/{review['id']}", data={"decision": "approve"}, headers=headers
+    )
+    assert "already approved" in twice.text
+    assert (
+        "approved by ui user marketer@example.com"
+        in ui.get("/ui/identity/reviews", params={"status": "approved"}).text
+    )
