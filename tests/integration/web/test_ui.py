@@ -364,3 +364,33 @@ def test_a_reviewer_approves_a_probable_match_with_the_model_s_reasons_in_view(
         "approved by ui user marketer@example.com"
         in ui.get("/ui/identity/reviews", params={"status": "approved"}).text
     )
+
+
+def test_templates_and_journeys_are_edited_with_errors_in_place_and_paused(ui, container, tenant):
+    ws = tenant.workspace_id
+    sign_in(ui, "marketer@example.com")
+    headers = {"X-CSRF-Token": csrf(ui), "HX-Request": "true"}
+    bad = 'name: t1\ntopic: marketing\nchannels:\n  sms:\n    text: "Hi {{ profile.nope( }}"\n'
+    refused = ui.post("/ui/templates", data={"definition": bad}, headers=headers)
+    assert "channels.sms.text" in refused.text and container.messaging.templates(ws) == []
+    good = bad.replace("{{ profile.nope( }}", "{{ profile | first_name_or('you') }}")
+    saved = ui.post("/ui/templates", data={"definition": good}, headers=headers)
+    assert saved.headers["HX-Redirect"] == "/ui/templates/edit?name=t1"
+    assert "first_name_or" in ui.get("/ui/templates/edit", params={"name": "t1"}).text
+
+    journey = (
+        "name: j1\ntrigger: {event: {name: Joined}}\nsteps:\n  - id: hi\n    send: {template: t1}\n"
+    )
+    assert (
+        ui.post("/ui/journeys", data={"definition": journey}, headers=headers).headers[
+            "HX-Redirect"
+        ]
+        == "/ui/journeys/j1"
+    )
+    ui.post("/ui/journeys/j1/pause", headers=headers)
+    assert container.journeys.get(ws, "j1")["status"] == "paused"
+    assert "Resume" in ui.get("/ui/journeys/j1").text
+    ui.post("/ui/journeys/j1/resume", headers=headers)
+    assert container.journeys.get(ws, "j1")["status"] == "active"
+    odd = ui.post("/ui/journeys/j1/explode", headers=headers)
+    assert "pause or resume" in odd.text
