@@ -50,6 +50,11 @@ class Settings:
     # The address people and mail providers reach the server at (unsubscribe links); empty:
     # http://HOST:PORT.
     public_url: str = ""
+    # Signs the web UI's session cookie. Empty: a random secret generated once and kept in the
+    # database (table ui_secrets), so every process on one database signs alike.
+    session_secret: str = ""
+    # How long a web UI session lasts after signing in.
+    session_hours: float = 12.0
     log_level: str = "INFO"
     log_json: bool = True
     demo_keys_file: str = "./.omniweave/demo-keys.json"

@@ -1,5 +1,6 @@
-"""The real server as a subprocess: ``uvicorn --factory omniweave.api.app:from_env`` on a free
-loopback port, the way an operator runs it. ``kill()`` is a SIGKILL (a crash, not a shutdown)."""
+"""The real server as a subprocess: ``uvicorn --factory omniweave.api.app:from_env`` (or, with
+the web UI, ``omniweave.server:from_env``) on a free loopback port, the way an operator runs
+it. ``kill()`` is a SIGKILL (a crash, not a shutdown)."""
 
 from __future__ import annotations
 
@@ -33,16 +34,19 @@ class Server:
         database_url: str,
         log_path: Path,
         port: int | None = None,
+        *,
+        app: str = APP,
         env: dict[str, str] | None = None,
     ) -> None:
         self.database_url = database_url
-        self.log_path = log_path
+        self.app = app
         self.env = env or {}
+        self.log_path = log_path
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 20.0) -> Server:
+    def start(self, timeout: float = 60.0) -> Server:
         env = {
             **os.environ,
             **self.env,
@@ -50,7 +54,7 @@ class Server:
             "OMNIWEAVE_LOG_LEVEL": "WARNING",
         }
         command = [
-            sys.executable, "-m", "uvicorn", "--factory", APP,
+            sys.executable, "-m", "uvicorn", "--factory", self.app,
             "--host", "127.0.0.1", "--port", str(self.port),
             "--log-level", "warning", "--no-access-log",
         ]  # fmt: skip

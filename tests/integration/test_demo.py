@@ -27,7 +27,10 @@ from omniweave.demo.loader import load, prepare_workspace
 from omniweave.demo.model import DemoSpec, DemoWorkspace
 from omniweave.demo.people import population
 from omniweave.ingest.reads import get_customer_record
+from omniweave.store.engine import build_engine
 from omniweave.store.tables import customer_records, events, orders
+from omniweave.store.ui_tables import ui_users
+from omniweave.web.users import check_password
 
 SMALL = DemoSpec(seed=42, customers=60)
 
@@ -151,7 +154,7 @@ def cli(database_url: str, tmp_path: Path) -> Iterator:
     structlog.configure(**logging_before)
 
 
-def test_the_command_loads_into_an_empty_store_only(cli, tmp_path):
+def test_the_command_loads_into_an_empty_store_only(cli, tmp_path, database_url):
     first = cli("demo", "--if-empty", "--customers", "30", "--json")
     assert first.exit_code == 0, first.output
     loaded = orjson.loads(first.output)
@@ -168,6 +171,18 @@ def test_the_command_loads_into_an_empty_store_only(cli, tmp_path):
     shown = cli("demo", "--if-empty")
     assert "nothing loaded" in shown.output and loaded["keys"]["site"] in shown.output
     assert loaded["keys"]["admin"] in shown.output
+
+    # The web UI's demo logins: a marketer and an analyst, the same on every run.
+    logins = {login["role"]: login for login in loaded["logins"]}
+    assert set(logins) == {"marketer", "analyst"}
+    assert skipped["logins"] == loaded["logins"]
+    assert logins["marketer"]["password"] in shown.output
+    assert loaded["ui_url"] == "http://127.0.0.1:8000/ui/"
+    engine = build_engine(database_url)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(ui_users.c.role, ui_users.c.password_hash)).all())
+    engine.dispose()
+    assert check_password(logins["analyst"]["password"], stored["analyst"])
 
 
 def test_the_demo_shop_prices_its_menu_and_stocks_its_stores(container, workspace):

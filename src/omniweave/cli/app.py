@@ -12,6 +12,7 @@ from omniweave.cli.keys import keys_app, sources_app
 from omniweave.cli.output import console
 from omniweave.cli.segments import segments_app
 from omniweave.cli.traits import traits_app
+from omniweave.cli.users import users_app
 
 app = typer.Typer(
     help="Omniweave: omnichannel customer data and marketing orchestration.",
@@ -23,6 +24,7 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(identity_app, name="identity")
 app.add_typer(segments_app, name="segments")
 app.add_typer(traits_app, name="traits")
+app.add_typer(users_app, name="users")
 
 
 @app.command()
@@ -65,7 +67,7 @@ def serve(
     port = port or settings.port
     console.print(f"Omniweave listening on [bold]http://{host}:{port}[/]  (docs at /docs)")
     uvicorn.run(
-        "omniweave.api.app:from_env",
+        "omniweave.server:from_env",
         factory=True,
         host=host,
         port=port,

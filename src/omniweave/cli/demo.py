@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 import time
+from pathlib import Path
 from typing import Any
 
+import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -18,6 +21,10 @@ from omniweave.demo.loader import LoadReport, has_events, load, prepare_workspac
 from omniweave.demo.model import DEFAULT_CUSTOMERS, DEFAULT_SEED, DemoSpec, DemoWorkspace
 from omniweave.demo.orchestration import apply_orchestration
 from omniweave.demo.shop import apply_shop
+from omniweave.web.users import ensure_user, set_password
+
+# The web UI's demo logins: a marketer (edits and sends) and an analyst (reads only).
+DEMO_LOGINS = (("marketer", "marketer@pizzalenina.demo"), ("analyst", "analyst@pizzalenina.demo"))
 
 
 def demo(
@@ -52,18 +59,51 @@ def demo(
         # After the history: journeys react to what arrives once they are published.
         apply_orchestration(c, workspace.workspace_id)
         apply_shop(c, workspace.workspace_id)
+        logins = ensure_demo_logins(c, workspace.workspace_id)
     except OmniweaveError as exc:
         raise fail(str(exc)) from None
     seconds = round(time.monotonic() - started, 1)
     api_url = f"http://{c.settings.host}:{c.settings.port}"
     if as_json:
-        emit_json(_summary(api_url, keys, c.settings.demo_keys_file, report, seconds))
+        summary = _summary(api_url, keys, c.settings.demo_keys_file, report, seconds)
+        emit_json({**summary, "ui_url": f"{api_url}/ui/", "logins": logins})
         return
     if report is None:
         console.print("The store already holds events: nothing loaded ([bold]--if-empty[/]).")
     else:
         _print_report(report, seconds)
     _print_keys(api_url, keys, c.settings.demo_keys_file)
+    console.print(f"Web UI     [bold]{api_url}/ui/[/]")
+    for login in logins:
+        console.print(
+            f"  {login['role']:<9}{login['email']}  password [bold]{login['password']}[/]"
+        )
+
+
+def ensure_demo_logins(c: Container, workspace_id: int) -> list[dict[str, str]]:
+    """The demo's UI users, their passwords kept next to the demo keys so that every run
+    prints the same ones (a lost file gets new passwords)."""
+    path = Path(c.settings.demo_keys_file).with_name("demo-logins.json")
+    try:
+        saved = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        saved = {}
+    saved = saved if isinstance(saved, dict) else {}
+    found = []
+    now = c.clock()
+    with c.engine.begin() as conn:
+        for role, email in DEMO_LOGINS:
+            known = saved.get(email)
+            password = known if isinstance(known, str) else secrets.token_urlsafe(12)
+            ensure_user(conn, workspace_id, email, role, password, now)
+            if known != password:
+                set_password(conn, email, password, now)
+            saved[email] = password
+            found.append({"role": role, "email": email, "password": password})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps(saved, option=orjson.OPT_INDENT_2))
+    path.chmod(0o600)
+    return found
 
 
 def _load_showing_progress(

@@ -8,7 +8,7 @@ import typer
 
 from omniweave.cli.context import WorkspaceOpt, container
 from omniweave.cli.context import workspace_id as find_workspace
-from omniweave.cli.output import JsonFlag, console, emit_json, fail, with_progress
+from omniweave.cli.output import JsonFlag, console, emit_json, emit_table, fail, with_progress
 from omniweave.core.errors import OmniweaveError
 
 identity_app = typer.Typer(help="Identity resolution: profiles from the log.", no_args_is_help=True)
@@ -95,3 +95,63 @@ def show(
     except OmniweaveError as exc:
         raise fail(str(exc)) from None
     emit_json(found)
+
+
+@identity_app.command("reviews")
+def reviews(
+    status: str = typer.Option("pending", help="pending, approved or rejected."),
+    limit: int = typer.Option(100, min=1, max=500),
+    workspace: str = WorkspaceOpt,
+    as_json: bool = JsonFlag,
+) -> None:
+    """The review queue: merges the matcher was not sure enough of, most probable first."""
+    if status not in ("pending", "approved", "rejected"):
+        raise fail("--status: pending, approved or rejected", 2)
+    found = container().identity.reviews(find_workspace(workspace), status, limit)
+    if as_json:
+        emit_json(found)
+        return
+    rows = [{**r, "probability": f"{r['probability']:.3f}"} for r in found]
+    emit_table(f"{status} reviews", rows, ["id", "profile_a", "profile_b", "probability"])
+
+
+@identity_app.command("review")
+def review(
+    review_id: int = typer.Argument(..., help="The review's id, from `identity reviews`."),
+    approve: bool = typer.Option(
+        ..., "--approve/--reject", help="Merge the two profiles, or never merge them."
+    ),
+    workspace: str = WorkspaceOpt,
+    as_json: bool = JsonFlag,
+) -> None:
+    """Decide a review: approve (merge, recorded as an operator's decision) or reject."""
+    c = container()
+    try:
+        found = c.identity.decide(find_workspace(workspace), review_id, approve, "cli")
+    except OmniweaveError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit_json(found)
+        return
+    console.print(f"review #{review_id}: {'approved' if approve else 'rejected'}")
+
+
+@identity_app.command("split")
+def split(
+    profile_id: str = typer.Argument(..., help="The profile to split."),
+    merge_id: int = typer.Option(None, "--merge-id", help="The merge to undo; default the latest."),
+    reason: str = typer.Option(None, help="Why (kept with the split)."),
+    workspace: str = WorkspaceOpt,
+    as_json: bool = JsonFlag,
+) -> None:
+    """Undo a merge: the merged profile gets its identities, events and orders back, and the
+    two are never merged again automatically."""
+    c = container()
+    try:
+        found = c.identity.split(find_workspace(workspace), profile_id, merge_id, reason)
+    except OmniweaveError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit_json(found)
+        return
+    console.print(f"split: {found['restored']} restored from {found['profile']}")

@@ -245,6 +245,52 @@ def messages_list(
     emit_table("messages", rows, ["id", "profileId", "origin", "channel", "status", "reason"])
 
 
+@messages_app.command("send")
+def messages_send(
+    profile: str = typer.Argument(..., help="The profile id to send to."),
+    template: str = typer.Option(..., help="The template's name."),
+    key: str = typer.Option(..., help="Idempotency key: the same key twice is one message."),
+    topic: str | None = typer.Option(None, help="Default: the template's."),
+    workspace: str = WorkspaceOpt,
+    as_json: bool = JsonFlag,
+) -> None:
+    """Send one message to one person through the decision (consent, cascade, caps, quiet
+    hours, dedup), as POST /api/messages does; the outbox sends it."""
+    from omniweave.messaging.requests import Origin, SendRequest
+
+    ws = find_workspace(workspace)
+    c = container()
+    request = SendRequest(
+        template=template,
+        key=f"cli:{ws}:{key}",
+        origin=Origin("api", "cli"),
+        topic=topic,
+        event={"event": "cli", "properties": {}},
+    )
+
+    def send() -> dict[str, Any]:
+        found = c.identity.profile(ws, profile)
+        return c.messaging.send(ws, found["id"], request)
+
+    row = _or_fail(send)
+    if as_json:
+        return emit_json(row)
+    reason = (row.get("decision") or {}).get("reason", "")
+    console.print(f"message #{row['id']}: {row['status']} {row.get('channel') or ''} — {reason}")
+
+
+@messages_app.command("show")
+def messages_show(message_id: int, workspace: str = WorkspaceOpt) -> None:
+    """One message as JSON with its whole decision: every rule checked, with its data."""
+    from omniweave.messaging import reads
+
+    with container().engine.connect() as conn:
+        found = reads.one(conn, find_workspace(workspace), message_id)
+    if found is None:
+        raise fail(f"no message {message_id}", 2)
+    emit_json(found)
+
+
 @templates_app.command("list")
 def templates_list(workspace: str = WorkspaceOpt, as_json: bool = JsonFlag) -> None:
     found = container().messaging.templates(find_workspace(workspace))

@@ -257,4 +257,5 @@ from omniweave.store import (  # noqa: E402, F401
     pricing_tables,
     segment_tables,
     trait_tables,
+    ui_tables,
 )
