@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from omniweave.core.errors import InvalidInput
-from omniweave.web import data, orchestration
+from omniweave.core.errors import InvalidInput, NotFound
+from omniweave.web import data, orchestration, shop
 from omniweave.web.auth import (
     COOKIE,
     HERE,
@@ -48,6 +48,7 @@ def mount(app: FastAPI) -> FastAPI:
     app.mount("/ui/static", StaticFiles(directory=str(HERE / "static")), name="ui-static")
     app.include_router(router)
     app.include_router(orchestration.router)
+    app.include_router(shop.router)
     app.add_exception_handler(LoginRequired, lambda request, _exc: to_login(request))
     app.add_exception_handler(NotAllowed, lambda request, exc: forbidden(request, exc.message))
     return app
@@ -192,23 +193,37 @@ async def customer(request: Request, user: UserDep, profile_id: str) -> HTMLResp
             request, "error.html", status_code=404, title="No such customer", message=errors
         )
 
-    def more() -> tuple[list, list]:
+    def more() -> dict[str, Any]:
         from omniweave.messaging import reads
 
-        timeline = c.identity.events(user.workspace_id, profile["id"], None, 100)["events"]
+        ws, pid = user.workspace_id, profile["id"]
+        timeline = c.identity.events(ws, pid, None, 100)["events"]
         with c.engine.connect() as conn:
-            sent = reads.listing(conn, user.workspace_id, {"profile_id": profile["id"]}, None, 100)
-        return timeline, sent["messages"]
+            sent = reads.listing(conn, ws, {"profile_id": pid}, None, 100)
+        return {
+            "timeline": timeline,
+            "sent": sent["messages"],
+            "loyalty": c.loyalty.account(ws, pid, 50),
+            "cart": c.carts.cart(ws, pid),
+            "histories": _order_histories(c, ws, profile.get("orders") or []),
+        }
 
-    timeline, sent = await run_in_threadpool(more)
     return render(
-        request,
-        "customer.html",
-        active="customers",
-        p=profile,
-        timeline=timeline,
-        sent=sent,
+        request, "customer.html", active="customers", p=profile, **await run_in_threadpool(more)
     )
+
+
+def _order_histories(c: Any, ws: int, orders: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each of the latest orders' statuses with the rule behind each move."""
+    found = {}
+    for order in orders[:20]:
+        order_id = order.get("order_id")
+        if order_id:
+            try:
+                found[order_id] = c.orders.history(ws, order_id)["transitions"]
+            except NotFound:
+                continue
+    return found
 
 
 @router.post("/customers/{profile_id}/split")

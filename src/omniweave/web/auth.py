@@ -50,7 +50,7 @@ NAV = [
     ("channels", "Channels", "/ui/channels"),
     ("sources", "Sources & keys", "/ui/sources"),
     ("reviews", "Identity review", "/ui/identity/reviews"),
-    ("promotions", "Promotions", None),  # hidden: promotions/loyalty branch
+    ("promotions", "Promotions & loyalty", "/ui/promotions"),
     ("reports", "Attribution", None),  # hidden: attribution/reports branch
 ]
 

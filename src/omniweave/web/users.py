@@ -34,7 +34,7 @@ ACTIONS = {
 }
 ACTION_NAMES = {
     "send": "send messages or start campaigns",
-    "edit": "change segments, journeys, templates or campaigns",
+    "edit": "change segments, journeys, templates, campaigns, promotions or coupons",
     "review": "decide identity reviews",
     "users": "manage users",
 }

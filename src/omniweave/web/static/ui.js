@@ -95,6 +95,17 @@
     return ["all:", "  - " + lines[0]].concat(rest, ["  - " + node]).join("\n") + "\n";
   }
 
+  // The price tool's lines: one more sku and quantity row.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-add-line]");
+    if (!button) { return; }
+    var rows = button.closest("form").querySelector("#lines");
+    var row = rows.querySelector(".line-row").cloneNode(true);
+    row.querySelectorAll("input").forEach(function (input) { input.value = input.name === "quantity" ? "1" : ""; });
+    rows.appendChild(row);
+    row.querySelector("input").focus();
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-add-condition]");
     if (!button) { return; }
