@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.e2e.ui.conftest import Ui, login
+from tests.integration.pricing.catalog import seed
 
 pytestmark = pytest.mark.e2e
 
@@ -158,6 +159,11 @@ def test_a_marketer_builds_a_journey_and_the_email_arrives(browser, ui: Ui):
         "/ui/channels",
         "/ui/sources",
         "/ui/identity/reviews",
+        "/ui/promotions",
+        "/ui/promotions/edit",
+        "/ui/pricing",
+        "/ui/coupons",
+        "/ui/loyalty",
     ]
     for path in pages:
         page.goto(f"{ui.url}{path}")
@@ -186,6 +192,10 @@ def test_an_analyst_reads_but_cannot_send(browser, ui: Ui):
     assert page.locator("#campaign-form").count() == 0
     page.goto(f"{ui.url}/ui/journeys")
     assert page.locator("#new-journey").count() == 0
+    page.goto(f"{ui.url}/ui/promotions/edit")
+    assert page.locator("#save-promotion").count() == 0
+    page.goto(f"{ui.url}/ui/coupons")
+    assert page.locator("#pool-form").count() == 0
     assert watch.take() == []
 
     # Asking anyway, with a valid session and CSRF token: 403 and why.
@@ -200,6 +210,18 @@ def test_an_analyst_reads_but_cannot_send(browser, ui: Ui):
     assert answer["status"] == 403
     assert "analyst can read everything but cannot send" in answer["text"]
     assert c.campaigns.get(ws, "spring")["status"] == "draft"
+    promotion = page.evaluate(
+        """async () => {
+            const csrf = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token'];
+            const body = new FormData();
+            body.append('definition', 'key: x\\neffect: {type: percent, percent: 99}');
+            const r = await fetch('/ui/promotions', {method: 'POST',
+                headers: {'X-CSRF-Token': csrf, 'HX-Request': 'true'}, body});
+            return {status: r.status, text: await r.text()};
+        }"""
+    )
+    assert promotion["status"] == 403 and "cannot change" in promotion["text"]
+    assert c.promotions.list(ws) == []
 
     # Without the CSRF token even a marketer's POST is refused.
     marketer, _ = login(browser, ui.url, "marketer@example.com")
@@ -215,3 +237,48 @@ def test_an_analyst_reads_but_cannot_send(browser, ui: Ui):
     assert c.campaigns.get(ws, "spring")["status"] == "draft"
     page.close()
     marketer.close()
+
+
+PROMOTION = """key: ui-socks
+name: Three socks for two
+target: {skus: [sock]}
+effect: {type: n_for_m, buy: 3, pay: 2}
+"""
+
+
+def test_a_marketer_writes_a_promotion_and_prices_a_cart_as_the_till_would(browser, ui: Ui):
+    seed(ui.container.engine, ui.tenant.workspace_id)
+    page, watch = login(browser, ui.url, "marketer@example.com")
+    page.click("nav a[data-nav=promotions]")
+    page.wait_for_url(f"{ui.url}/ui/promotions")
+    page.click("#new-promotion")
+    page.fill("#promotion-yaml", PROMOTION.replace("pay: 2", "pay: 3"))
+    page.click("#save-promotion")
+    page.wait_for_selector("#promotion-errors .flash.error")  # named in place
+    assert "pay" in page.inner_text("#promotion-errors")
+    page.fill("#promotion-yaml", PROMOTION)
+    page.click("#save-promotion")
+    page.wait_for_url(f"{ui.url}/ui/promotions/edit?key=ui-socks")
+    assert "running" in page.inner_text(".head")
+
+    page.click("[data-tab=pricing]")
+    page.wait_for_url(f"{ui.url}/ui/pricing")
+    page.select_option("#pricing-channel", "site")
+    page.fill("#lines .line-row:nth-child(1) input[name=sku]", "sock")
+    page.fill("#lines .line-row:nth-child(1) input[name=quantity]", "3")
+    page.fill("#lines .line-row:nth-child(2) input[name=sku]", "boot")
+    page.click("[data-add-line]")
+    assert page.locator("#lines .line-row").count() == 4
+    page.fill("#lines .line-row:nth-child(4) input[name=sku]", "no-such-sku")
+    page.click("#price-cart")
+    page.wait_for_selector("#priced-total")
+    # Three socks at 300, one free; the boot 3000; the unknown sku named, the rest priced.
+    assert page.inner_text("#priced-total") == "3600.00"
+    assert "applied" in page.inner_text("tr[data-verdict=ui-socks]")
+    assert "lines[3].sku" in page.inner_text("#priced")
+    for path in ("/ui/promotions", "/ui/coupons", "/ui/loyalty"):
+        page.goto(f"{ui.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("main h1").count() == 1, path
+    assert watch.take() == []
+    page.close()
