@@ -161,12 +161,16 @@ def calculate_request(
     who: str,
     coupons: str,
     points: str,
-) -> CalculateRequest:
-    """The form as the till's request body; wrong fields named as the API names them."""
+) -> tuple[CalculateRequest, list[int]]:
+    """The form as the till's request body, and which form row each request line is (empty
+    rows are left out); wrong fields named as the API names them."""
+    rows = [i for i, sku in enumerate(skus) if sku.strip()]
     lines = [
-        {"sku": sku.strip(), "quantity": (quantities[i] if i < len(quantities) else "1").strip()}
-        for i, sku in enumerate(skus)
-        if sku.strip()
+        {
+            "sku": skus[i].strip(),
+            "quantity": (quantities[i] if i < len(quantities) else "1").strip(),
+        }
+        for i in rows
     ]
     body: dict[str, Any] = {
         "lines": lines,
@@ -182,9 +186,26 @@ def calculate_request(
     if points.strip():
         body["pointsToSpend"] = points.strip()
     try:
-        return CalculateRequest.model_validate(body)
+        return CalculateRequest.model_validate(body), rows
     except ValidationError as exc:
-        raise InvalidInput(pydantic_errors(exc)) from None
+        raise InvalidInput([as_row(e, rows) for e in pydantic_errors(exc)]) from None
+
+
+LINE = re.compile(r"^lines\[(\d+)\]")
+
+
+def as_row(error: Any, rows: list[int]) -> Any:
+    """``lines[2].sku`` of the request as the form's row it came from."""
+
+    def field(name: str) -> str:
+        found = LINE.match(name)
+        if found and int(found[1]) < len(rows):
+            return f"lines[{rows[int(found[1])]}]" + name[found.end() :]
+        return name
+
+    if isinstance(error, dict):
+        return {**error, "field": field(error["field"])}
+    return type(error)(field(error.field), error.message)
 
 
 @router.post("/pricing")
@@ -204,10 +225,17 @@ async def price(
     c = container_of(request)
 
     def work() -> dict[str, Any]:
-        body = calculate_request(
+        body, rows = calculate_request(
             [s[:255] for s in sku[:500]], quantity[:500], channel, store, kind, who, coupons, points
         )
-        return c.pricing.calculate(user.workspace_id, body)
+        try:
+            found = c.pricing.calculate(user.workspace_id, body)
+        except InvalidInput as exc:
+            raise InvalidInput([as_row(e, rows) for e in exc.errors]) from None
+        found["errors"] = [as_row(e, rows) for e in found["errors"]]
+        for line in found["lines"]:
+            line["line"] = rows[line["line"]]
+        return found
 
     found, errors = await attempt(work)
     if errors:
