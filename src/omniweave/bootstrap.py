@@ -28,6 +28,7 @@ from omniweave.messaging.receipts import Receipts
 from omniweave.messaging.rendering import Renderer
 from omniweave.messaging.sender import Sender
 from omniweave.messaging.service import MessagingService
+from omniweave.privacy.service import PrivacyService
 from omniweave.profiles.consent_service import (
     ConsentService,
     build_consent_service,
@@ -62,6 +63,7 @@ class Container:
     source_watch: SourceWatch
     channels: ChannelsConfig
     journeys: JourneyService
+    privacy: PrivacyService
     extras: dict = field(default_factory=dict)
 
     def sender(self, adapters: Mapping[str, Adapter] | None = None) -> Sender:
@@ -100,6 +102,13 @@ def sms_reports_path(key: bytes) -> str:
     gateway cannot send our API keys, and nobody else can guess it)."""
     digest = hmac.new(key, b"sms-delivery-reports", hashlib.sha256).hexdigest()[:32]
     return f"/api/channels/sms/reports/{digest}"
+
+
+def erasure_key(key: bytes) -> bytes:
+    """Hashes erased identifiers (privacy): derived from the installation's secret, so the
+    hashes cannot be matched against guessed emails without it. Changing
+    ``OMNIWEAVE_UNSUBSCRIBE_SECRET`` forgets which identifiers were erased."""
+    return hmac.new(key, b"erased-identifiers", hashlib.sha256).digest()
 
 
 def bootstrap(
@@ -149,19 +158,22 @@ def bootstrap(
         Renderer(public_url, consents.link_key),
         frozenset(f.name for f in fields(channels) if getattr(channels, f.name) is not None),
     )
+    erased = erasure_key(consents.link_key)
+    profile_service = ProfileService(engine, identity, traits, consents, clock)
+    privacy = PrivacyService(engine, clock, profile_service, rules, erased)
     return Container(
         settings=settings,
         engine=engine,
         clock=clock,
-        ingest=IngestService(engine, clock, limits),
+        ingest=IngestService(engine, clock, limits, guard=privacy.guard_records),
         keys=KeyVerifier(engine),
-        resolver=Resolver(engine, rules, clock, settings.identity_settle_seconds),
+        resolver=Resolver(engine, rules, clock, settings.identity_settle_seconds, erased),
         identity=identity,
         segments=segments,
         traits=traits,
         consents=consents,
         consent_updater=build_consent_updater(settings, engine, rules, clock),
-        profiles=ProfileService(engine, identity, traits, consents, clock),
+        profiles=profile_service,
         messaging=messaging,
         campaigns=CampaignService(engine, clock, messaging),
         receipts=Receipts(engine, clock, messaging, consents.link_key),
@@ -169,4 +181,5 @@ def bootstrap(
         source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
         journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
+        privacy=privacy,
     )

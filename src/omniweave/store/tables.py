@@ -252,6 +252,7 @@ from omniweave.store import (  # noqa: E402, F401
     consent_tables,
     journey_tables,
     message_tables,
+    privacy_tables,
     segment_tables,
     trait_tables,
 )
