@@ -28,7 +28,7 @@ def erase(
 ) -> dict[str, Any] | None:
     """Erase the person behind ``profile_id``; None if there is none and never was. A repeat
     answers with the first erasure (``alreadyErased``) and changes nothing."""
-    people.lock(conn, profile_id)
+    people.lock(conn, dialect, now)
     before = people.erased_before(conn, workspace_id, profile_id, key)
     if before is not None:
         return _answer(before._asdict(), profile_id, already=True)

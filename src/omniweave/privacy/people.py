@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, select
 
-from omniweave.identity import erasures
+from omniweave.identity import erasures, resolver
 from omniweave.identity.graph_repo import members_of, root_of
+from omniweave.journeys import runtime
 from omniweave.privacy.model import Identity, Person
 from omniweave.privacy.registry import chunks
+from omniweave.profiles import consent_updater, traits_service
+from omniweave.segments import membership
+from omniweave.store import cursors
+from omniweave.store.dialect import Dialect
 from omniweave.store.privacy_tables import erased_identifiers
 from omniweave.store.privacy_tables import erasures as erasures_table
 from omniweave.store.tables import event_identities, identities, profiles
@@ -40,10 +47,19 @@ def find(conn: Connection, workspace_id: int, profile_id: str, key: bytes) -> Pe
     return Person(workspace_id, root, tuple(members), tuple(found), tuple(sorted(event_ids)), key)
 
 
-def lock(conn: Connection, profile_id: str) -> None:
-    """On PostgreSQL, two erases of one person wait for each other (SQLite has one writer)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(select(profiles.c.id).where(profiles.c.id == profile_id).with_for_update())
+# The log consumers that write about a person, in the order their cursors are locked.
+CONSUMERS = (resolver.CURSOR, consent_updater.CURSOR, traits_service.CURSOR, membership.CURSOR,
+             runtime.CURSOR)  # fmt: skip
+
+
+def lock(conn: Connection, dialect: Dialect, now: datetime) -> None:
+    """On PostgreSQL, wait for the log consumers' running batches and hold them off until the
+    erase commits, so none writes about the person after the erase read what to erase (two
+    erases wait for each other too). Taken first, before any row lock: no deadlock. SQLite
+    has one writer at a time anyway."""
+    if dialect.name == "postgresql":
+        for name in CONSUMERS:
+            cursors.claim(conn, dialect, name, now)
 
 
 def erased_before(conn: Connection, workspace_id: int, profile_id: str, key: bytes):
