@@ -51,6 +51,12 @@ class Principal:
     workspace_id: int
     scope: Scope
     source_id: int | None = None
+    name: str = ""  # the key's label, for the audit log
+
+    @property
+    def actor(self) -> str:
+        """Who, in the audit log: the key's id and label (never its secret)."""
+        return f"key:{self.key_id} ({self.name})" if self.name else f"key:{self.key_id}"
 
     def allows(self, needed: Scope) -> bool:
         return self.scope is Scope.ADMIN or self.scope is needed

@@ -147,7 +147,7 @@ class KeyVerifier:
         principal = (
             None
             if row is None
-            else Principal(row.id, row.workspace_id, Scope(row.scope), row.source_id)
+            else Principal(row.id, row.workspace_id, Scope(row.scope), row.source_id, row.name)
         )
         if len(self._cache) > 10_000:
             self._cache.clear()

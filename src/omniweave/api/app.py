@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 import omniweave
 from omniweave.api import (
+    audit,
     campaigns,
     consents,
     errors,
@@ -91,6 +92,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     errors.install(app)
     app.add_middleware(errors.RefuseNul)
+    app.add_middleware(audit.AuditTrail)
     routers = (
         health,
         tracking,
@@ -108,6 +110,7 @@ def create_app(container: Container) -> FastAPI:
         journeys,
         campaigns,
         web_push,
+        audit,
     )
     for module in routers:
         app.include_router(module.router)

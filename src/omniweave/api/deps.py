@@ -13,6 +13,9 @@ from omniweave.access.service import require_source
 from omniweave.bootstrap import Container
 from omniweave.core.errors import Forbidden, InvalidInput, NotAuthenticated
 
+# Where a request's audit trail lives in the ASGI scope (api/audit.py writes it out).
+TRAIL = "omniweave.audit"
+
 # Ids are 64-bit in the store: a larger number in a request is a 4xx, not a database error.
 MAX_ID = 2**63 - 1
 
@@ -40,12 +43,16 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def authenticate(container: Container, secret: str | None, needed: Scope) -> Principal:
+def authenticate(
+    container: Container, secret: str | None, needed: Scope, trail: dict | None = None
+) -> Principal:
     if not secret:
         raise NotAuthenticated("no API key: send it as HTTP Basic user or a Bearer token")
     principal = container.keys.verify(secret)
     if principal is None:
         raise NotAuthenticated("unknown or revoked API key")
+    if trail is not None:
+        trail.update(actor=principal.actor, workspace_id=principal.workspace_id)
     if not principal.allows(needed):
         raise Forbidden(f"this {principal.scope.value} key cannot do what needs {needed.value}")
     return principal
@@ -53,7 +60,12 @@ def authenticate(container: Container, secret: str | None, needed: Scope) -> Pri
 
 def require(needed: Scope):
     def dependency(request: Request, container: ContainerDep) -> Principal:
-        return authenticate(container, presented_key(request), needed)
+        # An admin route marks the request for the audit trail before anything can refuse it,
+        # so refused attempts are recorded too.
+        trail = request.scope.get(TRAIL)
+        if trail is not None and needed is Scope.ADMIN:
+            trail["audited"] = True
+        return authenticate(container, presented_key(request), needed, trail)
 
     return dependency
 
