@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import Connection, Engine
 
+from omniweave.access.rate import RateLimiter, limit_from
 from omniweave.access.service import KeyVerifier
 from omniweave.channels.model import Adapter
 from omniweave.channels.registry import Adapters, ChannelsConfig
@@ -64,6 +65,7 @@ class Container:
     channels: ChannelsConfig
     journeys: JourneyService
     privacy: PrivacyService
+    rates: RateLimiter
     extras: dict = field(default_factory=dict)
 
     def sender(self, adapters: Mapping[str, Adapter] | None = None) -> Sender:
@@ -182,4 +184,5 @@ def bootstrap(
         channels=channels,
         journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
         privacy=privacy,
+        rates=RateLimiter(limit_from(settings.ingest_rate_per_second, settings.ingest_burst)),
     )

@@ -52,6 +52,8 @@ class Principal:
     scope: Scope
     source_id: int | None = None
     name: str = ""  # the key's label, for the audit log
+    rate_per_second: float | None = None  # this key's ingestion limit, over the default
+    rate_burst: int | None = None
 
     @property
     def actor(self) -> str:

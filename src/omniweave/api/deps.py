@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from omniweave.access.model import Principal, Scope
+from omniweave.access.rate import limit_from
 from omniweave.access.service import require_source
 from omniweave.bootstrap import Container
-from omniweave.core.errors import Forbidden, InvalidInput, NotAuthenticated
+from omniweave.core.errors import Forbidden, InvalidInput, NotAuthenticated, RateLimited
+from omniweave.ingest import metrics
 
 # Where a request's audit trail lives in the ASGI scope (api/audit.py writes it out).
 TRAIL = "omniweave.audit"
@@ -43,6 +45,20 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+def within_rate(container: Container, principal: Principal) -> None:
+    """Ingestion's token bucket per key (access/rate.py): over it, a 429 naming the limit."""
+    override = limit_from(principal.rate_per_second, principal.rate_burst)
+    limit, wait = container.rates.check(principal.key_id, override)
+    if wait > 0 and limit is not None:
+        metrics.rate_limited.labels(str(principal.key_id)).inc()
+        raise RateLimited(
+            f"key {principal.key_id} is over its limit of {limit.per_second:g} requests a "
+            f"second (burst {limit.burst}): retry after {wait:.2f} s",
+            retry_after=wait,
+            limit=limit.as_dict(),
+        )
+
+
 def authenticate(
     container: Container, secret: str | None, needed: Scope, trail: dict | None = None
 ) -> Principal:
@@ -55,6 +71,8 @@ def authenticate(
         trail.update(actor=principal.actor, workspace_id=principal.workspace_id)
     if not principal.allows(needed):
         raise Forbidden(f"this {principal.scope.value} key cannot do what needs {needed.value}")
+    if needed is Scope.WRITE:  # ingestion
+        within_rate(container, principal)
     return principal
 
 

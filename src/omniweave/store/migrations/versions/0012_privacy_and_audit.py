@@ -1,4 +1,4 @@
-"""privacy and audit: erasures, hashes of erased identifiers, the audit log
+"""privacy and audit: erasures, hashes of erased identifiers, the audit log, keys' rate limits
 
 Revision ID: 0012
 Revises: 0007 (the lead rechains it after the 0008-0011 of other branches)
@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("api_keys", sa.Column("rate_per_second", sa.Float(), nullable=True))
+    op.add_column("api_keys", sa.Column("rate_burst", sa.Integer(), nullable=True))
     op.create_table(
         "erasures",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -62,3 +64,6 @@ def downgrade() -> None:
     op.drop_table("erased_identifiers")
     op.drop_index(op.f("ix_erasures_workspace_id_erased_at"), table_name="erasures")
     op.drop_table("erasures")
+    with op.batch_alter_table("api_keys") as batch:
+        batch.drop_column("rate_burst")
+        batch.drop_column("rate_per_second")
