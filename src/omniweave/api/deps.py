@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -76,6 +76,29 @@ def authenticate(
     return principal
 
 
+def needs(scope: Scope):
+    """Marks an endpoint that authenticates by itself (the Tracking API reads the key from the
+    body too) with the scope it needs, as ``require`` marks its dependency: ``scope_of``
+    reads either, and the authorization matrix test derives what to expect from it."""
+
+    def mark(endpoint):
+        endpoint.needs_scope = scope
+        return endpoint
+
+    return mark
+
+
+def scope_of(route: Any) -> Scope | None:
+    """The scope a route needs (None: public), from its dependencies or its endpoint."""
+    found = getattr(route.endpoint, "needs_scope", None)
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        found = getattr(dependant.call, "needs_scope", None) or found
+        pending += dependant.dependencies
+    return found
+
+
 def require(needed: Scope):
     def dependency(request: Request, container: ContainerDep) -> Principal:
         # An admin route marks the request for the audit trail before anything can refuse it,
@@ -84,6 +107,8 @@ def require(needed: Scope):
         if trail is not None and needed is Scope.ADMIN:
             trail["audited"] = True
         return authenticate(container, presented_key(request), needed, trail)
+
+    dependency.needs_scope = needed
 
     return dependency
 
