@@ -65,6 +65,16 @@ def anna_everywhere(client, container, tenant) -> None:
         },
         {"type": "track", "userId": "anna-1", "event": "Signed Up", "messageId": "a4"},
     )
+    subscription = {
+        "userId": "anna-1",
+        "subscription": {
+            "endpoint": "https://push.example.net/send/web-anna-sub",
+            "keys": {"p256dh": "B" * 40, "auth": "a" * 16},
+        },
+    }
+    subscribed = client.post("/api/web-push/subscriptions", json=subscription,
+                             headers=bearer(tenant.write_key))  # fmt: skip
+    assert subscribed.status_code == 200, subscribed.text
     customer = {"customerId": "crm-anna", "email": "anna@example.com", "loyaltyCard": "card-7",
                 "traits": {"city": "Kazan"}}  # fmt: skip
     write = bearer(tenant.write_key)
@@ -137,12 +147,17 @@ def test_export_then_erase_leaves_nothing_and_nothing_comes_back(client, contain
     assert doc["computedTraits"] and doc["messages"] and doc["journeyRuns"]
     assert doc["journeyRuns"][0]["steps"]
     assert doc["messages"][0]["decision"]["checks"]
+    assert [w["endpoint"] for w in doc["webPushSubscriptions"]] == [
+        "https://push.example.net/send/web-anna-sub"
+    ]
+    assert "p256dh" not in doc["webPushSubscriptions"][0]
 
     erased = client.post(f"/api/profiles/{anna['id']}/erase", headers=admin)
     assert erased.status_code == 200, erased.text
     answer = erased.json()
     assert answer["alreadyErased"] is False and answer["profiles"] == 2
-    for table in ("events", "identities", "profiles", "messages", "orders", "consents"):
+    for table in ("events", "identities", "profiles", "messages", "orders", "consents",
+                  "web_push_subscriptions", "customer_records", "journey_runs"):  # fmt: skip
         assert answer["erased"][table] >= 1, table
     assert leaks(container.engine) == []
 
