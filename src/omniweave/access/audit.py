@@ -7,6 +7,7 @@ address or a template with a person's data).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,13 @@ from sqlalchemy import Connection, select
 from omniweave.store.privacy_tables import audit_log
 
 _MAX_FIELDS = 40
+# A name is kept as these characters only: a field name sent by anyone must not carry a NUL,
+# a control character or half a surrogate pair into the log (PostgreSQL refuses them).
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.$@:-]")
+
+
+def safe(text: str, size: int = 64) -> str:
+    return _UNSAFE.sub("?", text[:size])
 
 
 def outcome_of(status: int) -> str:
@@ -37,14 +45,14 @@ def fields_of(body: bytes) -> list[str] | None:
         return None
     if not isinstance(parsed, dict):
         return None
-    return sorted(str(k)[:64] for k in parsed)[:_MAX_FIELDS]
+    return sorted({safe(str(k)) for k in parsed})[:_MAX_FIELDS]
 
 
 def summary(fields: list[str] | None, query: Iterable[str] = ()) -> dict[str, Any] | None:
     found: dict[str, Any] = {}
     if fields:
         found["fields"] = fields
-    names = sorted({q[:64] for q in query})[:_MAX_FIELDS]
+    names = sorted({safe(q) for q in query})[:_MAX_FIELDS]
     if names:
         found["query"] = names
     return found or None
@@ -52,7 +60,7 @@ def summary(fields: list[str] | None, query: Iterable[str] = ()) -> dict[str, An
 
 def resource_of(params: Mapping[str, Any]) -> str | None:
     """The ids a path names ("profile_id=p_1f..."), which say what was acted on."""
-    text = ",".join(f"{k}={v}" for k, v in sorted(params.items()))
+    text = ",".join(f"{safe(str(k))}={safe(str(v), 200)}" for k, v in sorted(params.items()))
     return text[:300] or None
 
 
