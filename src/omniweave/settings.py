@@ -55,6 +55,12 @@ class Settings:
     session_secret: str = ""
     # How long a web UI session lasts after signing in.
     session_hours: float = 12.0
+    # Ingestion requests a second per key (/v1/*, POST /api/customers, /api/orders; a batch is
+    # one request) and the burst allowed at once; 0: no limit. Per process: with N uvicorn
+    # workers the installation allows N times this. A key's own limit (keys create --rate)
+    # wins over it.
+    ingest_rate_per_second: float = 0.0
+    ingest_burst: int = 0
     log_level: str = "INFO"
     log_json: bool = True
     demo_keys_file: str = "./.omniweave/demo-keys.json"
