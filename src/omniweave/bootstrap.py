@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import Connection, Engine
 
 from omniweave.access.service import KeyVerifier
+from omniweave.analytics.service import AnalyticsService
 from omniweave.channels.model import Adapter
 from omniweave.channels.registry import Adapters, ChannelsConfig
 from omniweave.core.time import Clock, utc_now
@@ -62,6 +63,7 @@ class Container:
     source_watch: SourceWatch
     channels: ChannelsConfig
     journeys: JourneyService
+    analytics: AnalyticsService
     extras: dict = field(default_factory=dict)
 
     def sender(self, adapters: Mapping[str, Adapter] | None = None) -> Sender:
@@ -169,4 +171,5 @@ def bootstrap(
         source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
         journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
+        analytics=AnalyticsService(engine, clock),
     )

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 import omniweave
 from omniweave.api import (
+    analytics,
     campaigns,
     consents,
     errors,
@@ -106,6 +107,7 @@ def create_app(container: Container) -> FastAPI:
         journeys,
         campaigns,
         web_push,
+        analytics,
     )
     for module in routers:
         app.include_router(module.router)

@@ -1,0 +1,64 @@
+"""Measure: a person's path to each purchase, and multi-touch attribution over the workspace."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from omniweave.api.deps import ContainerDep, ReadKey
+from omniweave.core.time import as_utc
+
+router = APIRouter(tags=["analytics"])
+
+Model = Literal[
+    "first_touch",
+    "last_touch",
+    "last_non_direct",
+    "linear",
+    "position_based",
+    "time_decay",
+    "markov",
+    "shapley",
+]
+By = Literal["channel", "campaign"]
+
+
+@router.get("/api/profiles/{profile_id}/path")
+async def profile_path(
+    profile_id: str,
+    principal: ReadKey,
+    container: ContainerDep,
+    by: By = "channel",
+) -> dict[str, Any]:
+    """The person's touches (UTM visits, messages sent, opened and clicked, store visits and
+    orders), across every merged profile, up to each paid order; then the open path."""
+    return await run_in_threadpool(
+        container.analytics.profile_path, principal.workspace_id, profile_id, by
+    )
+
+
+@router.get("/api/analytics/attribution")
+async def attribution(
+    principal: ReadKey,
+    container: ContainerDep,
+    model: Model = "markov",
+    order: Annotated[int, Query(ge=1, le=3)] = 1,
+    by: By = "channel",
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    """Conversions and revenue of the period credited to channels or campaigns by a model
+    (Markov: exact removal effects of order 1-3; Shapley: exact), with the paths behind it."""
+    return await run_in_threadpool(
+        lambda: container.analytics.attribution(
+            principal.workspace_id,
+            model,
+            order=order,
+            by=by,
+            start=as_utc(start) if start else None,
+            end=as_utc(end) if end else None,
+        )
+    )
