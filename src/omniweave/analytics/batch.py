@@ -98,6 +98,11 @@ def to_spark(conn: duckdb.DuckDBPyConnection, spark: Any) -> None:
         ).createOrReplaceTempView(name)
 
 
+def spark_rows(spark: Any, sql: str) -> list[dict[str, Any]]:
+    """A statement's rows from Spark, as dicts."""
+    return [row.asDict() for row in spark.sql(sql).collect()]
+
+
 def _pick(table: Any, name: str, kind: pa.DataType) -> Any:
     column = table.c[name]
     if name in ("context", "properties"):

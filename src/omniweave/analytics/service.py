@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from omniweave.analytics import batch
 from omniweave.analytics.attribution import MODELS, attribute
 from omniweave.analytics.model import Path, parse_path
-from omniweave.analytics.paths_sql import DUCKDB, SEP, Dialect, path_table_sql
+from omniweave.analytics.paths_sql import DUCKDB, SEP, SPARK, path_table_sql
 from omniweave.analytics.person_path import person_paths
 from omniweave.core.errors import InvalidInput, NotFound
 from omniweave.core.time import Clock
@@ -46,13 +46,17 @@ class AnalyticsService:
         return start, end
 
     def path_table(
-        self, workspace_id: int, by: str, start: datetime, end: datetime, dialect: Dialect = DUCKDB
+        self, workspace_id: int, by: str, start: datetime, end: datetime, spark: Any = None
     ) -> list[dict[str, Any]]:
-        """Each distinct path of the period with its conversions, revenue and non-conversions."""
+        """Each distinct path of the period with its conversions, revenue and non-conversions;
+        on DuckDB, or on ``spark`` (a SparkSession) fed from the same Arrow tables."""
         _check_by(by)
         conn = batch.load(self.engine, workspace_id)
         try:
-            cursor = conn.execute(path_table_sql(dialect, by, start, end))
+            if spark is not None:
+                batch.to_spark(conn, spark)
+                return batch.spark_rows(spark, path_table_sql(SPARK, by, start, end))
+            cursor = conn.execute(path_table_sql(DUCKDB, by, start, end))
             names = [c[0] for c in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from omniweave.api.app import create_app
 from omniweave.messaging.requests import Origin, SendRequest
+from tests.integration.identity.test_matching_backends import spark  # noqa: F401
 from tests.integration.messaging.conftest import (  # noqa: F401
     NOW,
     clock,
@@ -158,3 +159,15 @@ def test_paths_and_attribution_over_http(journey, tenant):
             client.get(f"/api/analytics/attribution?{reversed_period}", headers=read).status_code
             == 400
         )
+
+
+def test_spark_builds_the_same_path_table_as_duckdb(journey, spark):  # noqa: F811
+    c, ws, _ = journey
+    if c.engine.dialect.name != "sqlite":
+        pytest.skip("DuckDB against Spark: the store they were copied from does not matter")
+    now = c.clock()
+    for by in ("channel", "campaign"):
+        on_duckdb = c.analytics.path_table(ws, by, now - timedelta(days=30), now)
+        on_spark = c.analytics.path_table(ws, by, now - timedelta(days=30), now, spark=spark)
+        assert len(on_duckdb) == 3
+        assert on_spark == on_duckdb
