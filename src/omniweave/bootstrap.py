@@ -151,6 +151,8 @@ def bootstrap(
         Renderer(public_url, consents.link_key),
         frozenset(f.name for f in fields(channels) if getattr(channels, f.name) is not None),
     )
+    campaigns = CampaignService(engine, clock, messaging)
+    journeys = JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments))
     return Container(
         settings=settings,
         engine=engine,
@@ -165,11 +167,13 @@ def bootstrap(
         consent_updater=build_consent_updater(settings, engine, rules, clock),
         profiles=ProfileService(engine, identity, traits, consents, clock),
         messaging=messaging,
-        campaigns=CampaignService(engine, clock, messaging),
+        campaigns=campaigns,
         receipts=Receipts(engine, clock, messaging, consents.link_key),
         alerts=alerts,
         source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
-        journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
-        analytics=AnalyticsService(engine, clock),
+        journeys=journeys,
+        analytics=AnalyticsService(
+            engine, clock, campaigns, journeys, settings.analytics_window_days
+        ),
     )

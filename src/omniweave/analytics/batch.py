@@ -12,6 +12,8 @@ import pyarrow as pa
 from sqlalchemy import Engine, Float, Text, cast, select
 
 from omniweave.segments.duckdb_engine import connect
+from omniweave.store.consent_tables import consents
+from omniweave.store.journey_tables import journey_runs
 from omniweave.store.message_tables import messages
 from omniweave.store.tables import event_identities, events, identities, orders, profiles
 
@@ -41,6 +43,7 @@ _COLUMNS: dict[str, tuple[Any, list[tuple[str, pa.DataType]]]] = {
             ("origin", pa.string()),
             ("origin_name", pa.string()),
             ("origin_id", pa.int64()),
+            ("address", pa.string()),
             ("step", pa.string()),
             ("channel", pa.string()),
             ("status", pa.string()),
@@ -64,6 +67,27 @@ _COLUMNS: dict[str, tuple[Any, list[tuple[str, pa.DataType]]]] = {
             ("payment_status", pa.string()),
             ("total", pa.float64()),
             ("placed_at", TS),
+        ],
+    ),
+    "consents": (
+        consents,
+        [
+            ("id", pa.int64()),
+            ("subject_value", pa.string()),
+            ("channel", pa.string()),
+            ("state", pa.string()),
+            ("at", TS),
+        ],
+    ),
+    "journey_runs": (
+        journey_runs,
+        [
+            ("id", pa.int64()),
+            ("journey", pa.string()),
+            ("profile_id", pa.string()),
+            ("variant", pa.string()),
+            ("held_out", pa.bool_()),
+            ("entered_at", TS),
         ],
     ),
 }

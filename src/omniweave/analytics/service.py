@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
@@ -12,19 +13,77 @@ from omniweave.analytics.attribution import MODELS, attribute
 from omniweave.analytics.model import Path, parse_path
 from omniweave.analytics.paths_sql import DUCKDB, SEP, SPARK, path_table_sql
 from omniweave.analytics.person_path import person_paths
+from omniweave.analytics.report_sql import message_facts_sql, people_sql
+from omniweave.analytics.reports import funnel, people_numbers
 from omniweave.core.errors import InvalidInput, NotFound
 from omniweave.core.time import Clock
 from omniweave.identity.graph_repo import root_of
 from omniweave.identity.profile_view import workspace_of
+from omniweave.journeys.service import JourneyService
+from omniweave.messaging import reads as message_reads
+from omniweave.messaging.campaigns import CampaignService
+from omniweave.store.message_tables import messages
 
 BY = ("channel", "campaign")
 DEFAULT_DAYS = 90
 
 
 class AnalyticsService:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        campaigns: CampaignService,
+        journeys: JourneyService,
+        window_days: int = 7,
+    ) -> None:
         self.engine = engine
         self.clock = clock
+        self.campaigns = campaigns
+        self.journeys = journeys
+        self.window_days = window_days
+
+    def campaign_report(
+        self, workspace_id: int, name: str, days: int | None = None, planned: int | None = None
+    ) -> dict[str, Any]:
+        """The campaign's numbers (messages, cost, saving against SMS to all) with the funnel
+        per channel, conversions and revenue in the window, unsubscribes and holdout uplift."""
+        found = self.campaigns.report(workspace_id, name)
+        return {**found, **self._measured(workspace_id, "campaign", name, days, planned)}
+
+    def journey_report(
+        self, workspace_id: int, name: str, days: int | None = None, planned: int | None = None
+    ) -> dict[str, Any]:
+        """The journey's funnel per step and channel, cost and saving against SMS to all, the
+        holdout uplift over its runs and the A/B test of its variants."""
+        journey = self.journeys.get(workspace_id, name)
+        where = (messages.c.origin == "journey") & (messages.c.origin_name == name)
+        where &= messages.c.workspace_id == workspace_id
+        sms = self.campaigns.messaging.policy.costs.get("sms", Decimal("2.00"))
+        with self.engine.connect() as conn:
+            numbers = message_reads.numbers(conn, where, sms)
+        found = {"name": name, "version": journey["version"], "report": numbers}
+        return {**found, **self._measured(workspace_id, "journey", name, days, planned)}
+
+    def _measured(
+        self, workspace_id: int, origin: str, name: str, days: int | None, planned: int | None
+    ) -> dict[str, Any]:
+        days = self.window_days if days is None else days
+        if not 1 <= days <= 365:
+            raise InvalidInput.one("days", "the attribution window is 1 to 365 days")
+        conn = batch.load(self.engine, workspace_id)
+        try:
+            facts = _rows(conn.execute(message_facts_sql(DUCKDB, origin, name, days)))
+            people = _rows(conn.execute(people_sql(DUCKDB, origin, name, days)))
+        finally:
+            conn.close()
+        return {
+            "windowDays": days,
+            "rule": f"converted: a paid order within {days} days after the message was decided",
+            "byChannel": funnel(facts, "channel"),
+            "byStep": funnel(facts, "step"),
+            **people_numbers(people, planned),
+        }
 
     def profile_path(
         self, workspace_id: int, profile_id: str, by: str = "channel"
@@ -56,9 +115,7 @@ class AnalyticsService:
             if spark is not None:
                 batch.to_spark(conn, spark)
                 return batch.spark_rows(spark, path_table_sql(SPARK, by, start, end))
-            cursor = conn.execute(path_table_sql(DUCKDB, by, start, end))
-            names = [c[0] for c in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return _rows(conn.execute(path_table_sql(DUCKDB, by, start, end)))
         finally:
             conn.close()
 
@@ -98,6 +155,11 @@ def paths_of(table: list[dict[str, Any]]) -> list[Path]:
         )
         for r in table
     ]
+
+
+def _rows(cursor: Any) -> list[dict[str, Any]]:
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _check_by(by: str) -> None:

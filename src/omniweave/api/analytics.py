@@ -62,3 +62,38 @@ async def attribution(
             end=as_utc(end) if end else None,
         )
     )
+
+
+Days = Annotated[int | None, Query(ge=1, le=365)]
+Planned = Annotated[int | None, Query(ge=1, le=1_000_000_000)]
+
+
+@router.get("/api/reports/campaigns/{name}")
+async def campaign_report(
+    name: str,
+    principal: ReadKey,
+    container: ContainerDep,
+    days: Days = None,
+    planned: Planned = None,
+) -> dict[str, Any]:
+    """Sent, delivered, opened, clicked, converted (a paid order within ``days``), revenue and
+    unsubscribed per channel; cost and the saving against SMS to all; holdout uplift with its
+    95% interval. ``planned``: the people per group planned, for the peeking caveat."""
+    return await run_in_threadpool(
+        container.analytics.campaign_report, principal.workspace_id, name, days, planned
+    )
+
+
+@router.get("/api/reports/journeys/{name}")
+async def journey_report(
+    name: str,
+    principal: ReadKey,
+    container: ContainerDep,
+    days: Days = None,
+    planned: Planned = None,
+) -> dict[str, Any]:
+    """The journey's funnel per step and channel, cost and saving, holdout uplift over its
+    runs, and the A/B test of its split variants with the peeking caveat."""
+    return await run_in_threadpool(
+        container.analytics.journey_report, principal.workspace_id, name, days, planned
+    )

@@ -1,0 +1,102 @@
+"""The campaign report, measured: a real campaign with a holdout sent through the peers, then
+orders and an unsubscribe; on SQLite and PostgreSQL, over HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from omniweave.api.app import create_app
+from omniweave.store.message_tables import messages
+from tests.integration.analytics.test_paths import order, stamp
+from tests.integration.messaging.conftest import (  # noqa: F401
+    NOW,
+    clock,
+    deliver,
+    peers,
+    settle,
+    timed,
+    vapid,
+)
+from tests.integration.messaging.test_outbox import WELCOME
+
+PEOPLE = 40
+
+
+@pytest.fixture
+def campaign(timed, tenant, clock):  # noqa: F811
+    c, ws, site = timed, tenant.workspace_id, tenant.site_id
+    tag = NOW.strftime("%H%M%S%f")
+    batch = [
+        {
+            "type": "identify",
+            "userId": f"r{i}",
+            "messageId": f"r-{i}",
+            "timestamp": stamp(-timedelta(days=1)),
+            "traits": {"email": f"r{i}.{tag}@example.com", "first_name": "R", "emailOptIn": True},
+        }
+        for i in range(PEOPLE)
+    ]
+    c.ingest.batch(ws, site, {"batch": batch})
+    settle(c)
+    c.messaging.save_template(ws, WELCOME)
+    c.segments.save(ws, "everyone", {"identifier": {"type": "user_id"}}, None)
+    c.campaigns.save(ws, {"name": "spring", "segment": "everyone", "template": "welcome",
+                          "holdout": 30})  # fmt: skip
+    c.campaigns.start(ws, "spring")
+    c.campaigns.run_due()
+    deliver(c, rounds=6)
+    with c.engine.connect() as conn:
+        rows = conn.execute(select(messages.c.profile_id, messages.c.status, messages.c.address)
+                            .where(messages.c.origin == "campaign")).all()  # fmt: skip
+    held = {p for p, status, _ in rows if status == "held_out"}
+    buyers = set()
+    for i in range(PEOPLE):
+        profile = c.identity.lookup(ws, "user_id", f"r{i}")["id"]
+        if i % 3 == 0:  # every third person buys, whichever group they are in
+            buyers.add(profile)
+            body = order(f"o-{i}", timedelta(hours=6), "1000.00")
+            c.ingest.order(ws, site, {**body, "customer": {"userId": f"r{i}"}})
+    quitter = next(address for p, status, address in rows if status != "held_out")
+    c.consents.record(ws, ("email", quitter), "email", "marketing", "revoked")
+    settle(c)
+    clock.move(days=1)
+    return c, ws, held, buyers
+
+
+def test_the_campaign_report_counts_conversions_cost_saving_and_uplift(campaign, tenant):
+    c, ws, held, buyers = campaign
+    assert 0 < len(held) < PEOPLE
+    report = c.analytics.campaign_report(ws, "spring")
+    treated = PEOPLE - len(held)
+    email = report["byChannel"]["email"]
+    assert email["sent"] == treated and email["messages"] == treated
+    assert email["converted"] == len(buyers - held)
+    assert email["revenue"] == pytest.approx(1000.0 * len(buyers - held))
+    assert email["unsubscribed"] == 1
+    assert report["byChannel"]["(held out)"]["messages"] == len(held)
+    saving = report["report"]
+    assert saving["costIfAllSms"] > saving["cost"] and saving["saved"] > 0
+    holdout = report["holdout"]
+    assert holdout["treated"]["people"] == treated and holdout["holdout"]["people"] == len(held)
+    assert holdout["holdout"]["converted"] == len(buyers & held)
+    expected = len(buyers - held) / treated - len(buyers & held) / len(held)
+    assert holdout["uplift"]["estimate"] == pytest.approx(expected)
+    assert holdout["uplift"]["low"] < expected < holdout["uplift"]["high"]
+    assert "Newcombe" in holdout["method"]
+    short = c.analytics.campaign_report(ws, "spring", days=1)
+    assert short["holdout"]["treated"]["converted"] == len(buyers - held)  # 6 hours later
+    read = {"Authorization": f"Bearer {tenant.read_key}"}
+    with TestClient(create_app(c), raise_server_exceptions=False) as client:
+        got = client.get("/api/reports/campaigns/spring?days=7", headers=read)
+        assert got.status_code == 200, got.text
+        assert got.json()["holdout"]["holdout"]["people"] == len(held)
+        assert client.get("/api/reports/campaigns/nope", headers=read).status_code == 404
+        assert client.get("/api/reports/journeys/nope", headers=read).status_code == 404
+        assert client.get("/api/reports/campaigns/spring?days=0", headers=read).status_code in (
+            400,
+            422,
+        )
