@@ -8,6 +8,7 @@ from omniweave.cli.context import container
 from omniweave.cli.identity import identity_app
 from omniweave.cli.keys import keys_app, sources_app
 from omniweave.cli.output import console
+from omniweave.cli.reports import report_app
 from omniweave.cli.segments import segments_app
 from omniweave.cli.traits import traits_app
 
@@ -21,6 +22,7 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(identity_app, name="identity")
 app.add_typer(segments_app, name="segments")
 app.add_typer(traits_app, name="traits")
+app.add_typer(report_app, name="report")
 
 
 @app.command()

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import orjson
+import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from omniweave.api.app import create_app
+from omniweave.cli.app import app
+from omniweave.cli.context import container as cli_container
 from omniweave.store.message_tables import messages
 from tests.integration.analytics.test_paths import order, stamp
 from tests.integration.messaging.conftest import (  # noqa: F401
@@ -44,14 +49,18 @@ def campaign(timed, tenant, clock):  # noqa: F811
     settle(c)
     c.messaging.save_template(ws, WELCOME)
     c.segments.save(ws, "everyone", {"identifier": {"type": "user_id"}}, None)
-    c.campaigns.save(ws, {"name": "spring", "segment": "everyone", "template": "welcome",
-                          "holdout": 30})  # fmt: skip
+    c.campaigns.save(
+        ws, {"name": "spring", "segment": "everyone", "template": "welcome", "holdout": 30}
+    )
     c.campaigns.start(ws, "spring")
     c.campaigns.run_due()
     deliver(c, rounds=6)
     with c.engine.connect() as conn:
-        rows = conn.execute(select(messages.c.profile_id, messages.c.status, messages.c.address)
-                            .where(messages.c.origin == "campaign")).all()  # fmt: skip
+        rows = conn.execute(
+            select(messages.c.profile_id, messages.c.status, messages.c.address).where(
+                messages.c.origin == "campaign"
+            )
+        ).all()
     held = {p for p, status, _ in rows if status == "held_out"}
     buyers = set()
     for i in range(PEOPLE):
@@ -100,3 +109,66 @@ def test_the_campaign_report_counts_conversions_cost_saving_and_uplift(campaign,
             400,
             422,
         )
+
+
+def test_report_commands_print_json_export_and_draw(campaign, database_url, tmp_path):
+    c, ws, held, buyers = campaign
+    runner = CliRunner()
+    env = {"OMNIWEAVE_DATABASE_URL": database_url}
+    cli_container.cache_clear()
+    try:
+        got = runner.invoke(
+            app,
+            [
+                "report",
+                "campaign",
+                "spring",
+                "--json",
+                "-o",
+                str(tmp_path / "c.csv"),
+                "--chart",
+                str(tmp_path / "c.svg"),
+            ],
+            env=env,
+        )
+        assert got.exit_code == 0, got.output
+        body = orjson.loads(got.stdout)
+        assert body["holdout"]["holdout"]["people"] == len(held)
+        lines = (tmp_path / "c.csv").read_text().splitlines()
+        assert lines[0].startswith("channel,messages,sent") and len(lines) == 3
+        assert (tmp_path / "c.svg").read_text().lstrip().startswith("<?xml")
+        until = (NOW + timedelta(days=2)).isoformat(timespec="seconds").replace("+00:00", "")
+        got = runner.invoke(
+            app,
+            [
+                "report",
+                "attribution",
+                "--model",
+                "linear",
+                "--to",
+                until,
+                "--json",
+                "-o",
+                str(tmp_path / "a.parquet"),
+                "--chart",
+                str(tmp_path / "a.png"),
+            ],
+            env=env,
+        )
+        assert got.exit_code == 0, got.output
+        credits = orjson.loads(got.stdout)["credits"]
+        assert {x["channel"]: x["conversions"] for x in credits} == {
+            "email": len(buyers - held),
+            "(direct)": len(buyers & held),
+        }
+        assert pq.read_table(tmp_path / "a.parquet").num_rows == 2
+        assert (tmp_path / "a.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        got = runner.invoke(app, ["report", "paths", "--to", until, "--json"], env=env)
+        assert got.exit_code == 0, got.output
+        assert {p["path"] for p in orjson.loads(got.stdout)["paths"]} == {"email", "(direct)"}
+        bad = runner.invoke(app, ["report", "attribution", "--model", "magic"], env=env)
+        assert bad.exit_code == 2 and "model" in bad.output
+        missing = runner.invoke(app, ["report", "journey", "nope"], env=env)
+        assert missing.exit_code == 2
+    finally:
+        cli_container.cache_clear()
