@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-
-import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import splu
+from typing import TYPE_CHECKING
 
 from omniweave.analytics.model import Path, channels_in_order
+
+if TYPE_CHECKING:
+    import numpy as np
 
 State = tuple[int, ...]
 
@@ -43,6 +43,9 @@ class Chain:
     """The transient part of the absorbing chain: Q, the step to (conversion), its revenue."""
 
     def __init__(self, paths: Sequence[Path], order: int) -> None:
+        import numpy as np  # numpy and scipy load on first use: servers start faster
+        from scipy import sparse
+
         self.channels = channels_in_order(paths)
         index = {c: i for i, c in enumerate(self.channels)}
         ids: dict[State, int] = {(): 0}  # () is (start)
@@ -89,6 +92,9 @@ class Chain:
 
     def reach(self, keep: np.ndarray | None = None) -> tuple[float, float]:
         """P(conversion) and expected revenue from (start), only through the ``keep`` states."""
+        import numpy as np
+        from scipy.sparse.linalg import splu
+
         if keep is None:
             a, r = self.a, self.r
         else:

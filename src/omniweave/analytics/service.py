@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from omniweave.analytics import batch
 from omniweave.analytics.attribution import MODELS, attribute
 from omniweave.analytics.model import Path, parse_path
 from omniweave.analytics.paths_sql import DUCKDB, SEP, SPARK, path_table_sql
@@ -71,6 +70,8 @@ class AnalyticsService:
         days = self.window_days if days is None else days
         if not 1 <= days <= 365:
             raise InvalidInput.one("days", "the attribution window is 1 to 365 days")
+        from omniweave.analytics import batch
+
         conn = batch.load(self.engine, workspace_id)
         try:
             facts = _rows(conn.execute(message_facts_sql(DUCKDB, origin, name, days)))
@@ -110,6 +111,8 @@ class AnalyticsService:
         """Each distinct path of the period with its conversions, revenue and non-conversions;
         on DuckDB, or on ``spark`` (a SparkSession) fed from the same Arrow tables."""
         _check_by(by)
+        from omniweave.analytics import batch  # DuckDB and Arrow load on first use
+
         conn = batch.load(self.engine, workspace_id)
         try:
             if spark is not None:

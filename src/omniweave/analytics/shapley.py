@@ -12,16 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from math import factorial
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from omniweave.analytics.model import Path, channels_in_order
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_EXACT = 16
 
 
 def coalition_worth(paths: Sequence[Path], channels: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """v(S) for every coalition S (bit i = channel i), for conversions and revenue."""
+    import numpy as np  # loads on first use: servers start faster
+
     n = len(channels)
     bit = {c: 1 << i for i, c in enumerate(channels)}
     masks = np.array([sum(bit[c] for c in set(p.channels)) for p in paths], dtype=np.int64)
@@ -36,6 +40,8 @@ def coalition_worth(paths: Sequence[Path], channels: list[str]) -> tuple[np.ndar
 
 def shapley_from_worth(worth: np.ndarray, n: int) -> np.ndarray:
     """phi_j = sum over S without j of |S|!(n-|S|-1)!/n! (v(S+j) - v(S))."""
+    import numpy as np
+
     coalitions = np.arange(1 << n)
     size = np.array([bin(s).count("1") for s in range(1 << n)])
     weight = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
