@@ -13,6 +13,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# Parameters are searched on their logarithms within these bounds (e^-12 to e^12): where
+# spending barely varies between customers, Gamma-Gamma's likelihood keeps growing with p and q
+# (the limit is a spend without heterogeneity); the bound keeps the numbers finite.
+BOUNDS = (-12.0, 12.0)
+
 
 @dataclass(frozen=True)
 class Customer:
@@ -103,8 +108,13 @@ def fit_bgnbd(customers: Sequence[Customer]) -> BgNbd:
     def loss(theta):
         return -bgnbd_log_likelihood(np.exp(theta), columns)
 
-    found = minimize(loss, np.zeros(4), method="L-BFGS-B",
-                     options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 5_000})  # fmt: skip
+    found = minimize(
+        loss,
+        np.zeros(4),
+        method="L-BFGS-B",
+        bounds=[BOUNDS] * 4,
+        options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 5_000},
+    )
     r, alpha, a, b = np.exp(found.x)
     return BgNbd(float(r), float(alpha), float(a), float(b), -float(found.fun))
 
@@ -134,8 +144,13 @@ def fit_gamma_gamma(customers: Sequence[Customer]) -> GammaGamma:
     def loss(theta):
         return -gamma_gamma_log_likelihood(np.exp(theta), repeaters)
 
-    found = minimize(loss, np.zeros(3), method="L-BFGS-B",
-                     options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 5_000})  # fmt: skip
+    found = minimize(
+        loss,
+        np.zeros(3),
+        method="L-BFGS-B",
+        bounds=[BOUNDS] * 3,
+        options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 5_000},
+    )
     p, q, v = np.exp(found.x)
     return GammaGamma(float(p), float(q), float(v), -float(found.fun))
 

@@ -8,6 +8,8 @@ are its recipients (first message each), of a journey its runs (entered_at)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from omniweave.analytics.paths_sql import Dialect, order_people_sql
 
 
@@ -75,4 +77,21 @@ def people_sql(d: Dialect, origin: str, name: str, days: int) -> str:
        AND p.placed_at > u.anchor AND p.placed_at <= u.anchor + {window}
      GROUP BY u.person, u.anchor, u.held_out, u.variant
      ORDER BY u.person, u.anchor
+    """
+
+
+def customers_sql(d: Dialect, end: datetime) -> str:
+    """Per person with a paid order before ``end``: repeat order days (x), the first and last
+    order day, and the mean value of the repeat days (as BG/NBD and Gamma-Gamma count them)."""
+    return f"""
+    WITH order_people AS ({order_people_sql()}),
+    days AS (
+      SELECT person, CAST(placed_at AS DATE) AS day, SUM(total) AS total FROM order_people
+       WHERE payment_status = 'paid' AND placed_at < {d.timestamp(end)}
+       GROUP BY person, CAST(placed_at AS DATE)
+    ),
+    ranked AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY person ORDER BY day) AS n FROM days)
+    SELECT person, COUNT(*) - 1 AS x, MIN(day) AS first_day, MAX(day) AS last_day,
+           AVG(CASE WHEN n > 1 THEN total END) AS m, AVG(total) AS mean_order
+      FROM ranked GROUP BY person ORDER BY person
     """

@@ -12,7 +12,8 @@ from omniweave.analytics.attribution import MODELS, attribute
 from omniweave.analytics.model import Path, parse_path
 from omniweave.analytics.paths_sql import DUCKDB, SEP, SPARK, path_table_sql
 from omniweave.analytics.person_path import person_paths
-from omniweave.analytics.report_sql import message_facts_sql, people_sql
+from omniweave.analytics.predicted import predict
+from omniweave.analytics.report_sql import customers_sql, message_facts_sql, people_sql
 from omniweave.analytics.reports import funnel, people_numbers
 from omniweave.core.errors import InvalidInput, NotFound
 from omniweave.core.time import Clock
@@ -64,6 +65,33 @@ class AnalyticsService:
         found = {"name": name, "version": journey["version"], "report": numbers}
         return {**found, **self._measured(workspace_id, "journey", name, days, planned)}
 
+    def predicted_value(
+        self,
+        workspace_id: int,
+        horizon_days: int = 365,
+        limit: int = 50,
+        profile_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Each customer's expected orders, probability of being alive and predicted value
+        over ``horizon_days``, from BG/NBD and Gamma-Gamma fitted on the workspace's orders."""
+        if not 1 <= horizon_days <= 3650:
+            raise InvalidInput.one("horizon_days", "1 to 3650 days")
+        from omniweave.analytics import batch
+
+        now = self.clock()
+        conn = batch.load(self.engine, workspace_id)
+        try:
+            rows = _rows(conn.execute(customers_sql(DUCKDB, now)))
+        finally:
+            conn.close()
+        found = predict(rows, now.date(), horizon_days)
+        people = found["customers"]
+        if profile_id is not None:
+            with self.engine.connect() as db:
+                root = _root(db, workspace_id, profile_id)
+            people = [p for p in people if p["profileId"] == root]
+        return {"asOf": now, "horizonDays": horizon_days, **found, "customers": people[:limit]}
+
     def _measured(
         self, workspace_id: int, origin: str, name: str, days: int | None, planned: int | None
     ) -> dict[str, Any]:
@@ -92,9 +120,7 @@ class AnalyticsService:
         """The person's touches up to each paid order, across every profile merged into them."""
         _check_by(by)
         with self.engine.connect() as conn:
-            root = root_of(conn, profile_id)
-            if root is None or workspace_of(conn, root) != workspace_id:
-                raise NotFound(f"no profile {profile_id!r}")
+            root = _root(conn, workspace_id, profile_id)
             return {"requestedId": profile_id, **person_paths(conn, root, self.clock(), by)}
 
     def window(self, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
@@ -158,6 +184,13 @@ def paths_of(table: list[dict[str, Any]]) -> list[Path]:
         )
         for r in table
     ]
+
+
+def _root(conn: Any, workspace_id: int, profile_id: str) -> str:
+    root = root_of(conn, profile_id)
+    if root is None or workspace_of(conn, root) != workspace_id:
+        raise NotFound(f"no profile {profile_id!r}")
+    return root
 
 
 def _rows(cursor: Any) -> list[dict[str, Any]]:

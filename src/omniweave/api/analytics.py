@@ -97,3 +97,19 @@ async def journey_report(
     return await run_in_threadpool(
         container.analytics.journey_report, principal.workspace_id, name, days, planned
     )
+
+
+@router.get("/api/analytics/predicted-value")
+async def predicted_value(
+    principal: ReadKey,
+    container: ContainerDep,
+    horizon_days: Annotated[int, Query(ge=1, le=3650)] = 365,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
+    profile: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    """BG/NBD and Gamma-Gamma fitted on the workspace's paid orders: the parameters, and per
+    customer (the most valuable first, or the one ``profile``) expected orders, P(alive) and
+    predicted value over ``horizon_days``."""
+    return await run_in_threadpool(
+        container.analytics.predicted_value, principal.workspace_id, horizon_days, limit, profile
+    )

@@ -177,3 +177,35 @@ def _origin_report(kind, name, days, planned, workspace, output, chart, as_json)
 
 def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else as_utc(moment)
+
+
+@report_app.command("clv")
+def clv(
+    horizon_days: int = typer.Option(365, min=1, max=3650, help="Predict this many days ahead."),
+    limit: int = typer.Option(20, min=1, help="Customers to print (the file gets them all)."),
+    workspace: str = WorkspaceOpt,
+    output: Path = OutputOpt,
+    as_json: bool = JsonFlag,
+) -> None:
+    """Fit BG/NBD and Gamma-Gamma on the paid orders; each customer's predicted value."""
+    c = container()
+    ws = find_workspace(workspace)
+    try:
+        with _steps(1) as progress:
+            progress.add_task("fitting BG/NBD and Gamma-Gamma", total=1)
+            found = c.analytics.predicted_value(ws, horizon_days, limit=10**9)
+        _finish(found["customers"], output)
+    except OmniweaveError as error:
+        raise fail(str(error), 2) from None
+    shown = {**found, "customers": found["customers"][:limit]}
+    if as_json:
+        emit_json(shown)
+        return
+    if found["model"] is None:
+        typer.echo(found["reason"])
+        return
+    emit_table(
+        f"predicted value over {horizon_days} days",
+        shown["customers"],
+        ["profileId", "repeatOrders", "pAlive", "expectedOrders", "predictedValue"],
+    )
