@@ -172,3 +172,83 @@ def test_report_commands_print_json_export_and_draw(campaign, database_url, tmp_
         assert missing.exit_code == 2
     finally:
         cli_container.cache_clear()
+
+
+AB_JOURNEY = {
+    "name": "welcome-ab",
+    "trigger": {"event": {"name": "Signed Up"}},
+    "holdout": 20,
+    "steps": [
+        {
+            "id": "ab",
+            "split": {
+                "variants": [
+                    {"name": "a", "weight": 50, "next": "send-a"},
+                    {"name": "b", "weight": 50, "next": "send-b"},
+                ]
+            },
+        },
+        {"id": "send-a", "send": {"template": "welcome"}, "next": "done"},
+        {"id": "send-b", "send": {"template": "welcome", "cascade": ["email"]}},
+        {"id": "done", "exit": {}},
+    ],
+}
+
+
+def test_the_journey_report_tests_its_variants_and_warns_of_peeking(timed, tenant, clock):  # noqa: F811
+    c, ws, site = timed, tenant.workspace_id, tenant.site_id
+    c.messaging.save_template(ws, WELCOME)
+    c.journeys.apply(ws, AB_JOURNEY)
+    tag = NOW.strftime("%H%M%S%f")
+    for i in range(PEOPLE):
+        when = stamp(timedelta(minutes=i))
+        c.ingest.batch(
+            ws,
+            site,
+            {
+                "batch": [
+                    {
+                        "type": "identify",
+                        "userId": f"j{i}",
+                        "messageId": f"j-{i}",
+                        "timestamp": when,
+                        "traits": {
+                            "email": f"j{i}.{tag}@example.com",
+                            "first_name": "J",
+                            "emailOptIn": True,
+                        },
+                    },
+                    {
+                        "type": "track",
+                        "userId": f"j{i}",
+                        "event": "Signed Up",
+                        "messageId": f"s-{i}",
+                        "timestamp": when,
+                    },
+                ]
+            },
+        )
+    settle(c, rounds=8)
+    deliver(c, rounds=6)
+    for i in range(0, PEOPLE, 2):
+        body = order(f"j-o-{i}", timedelta(hours=12), "800.00")
+        c.ingest.order(ws, site, {**body, "customer": {"userId": f"j{i}"}})
+    settle(c)
+    clock.move(days=1)
+    runs = c.journeys.runs(ws, "welcome-ab")
+    assert len(runs) == PEOPLE
+    report = c.analytics.journey_report(ws, "welcome-ab", planned=1000)
+    held = [r for r in runs if r["heldOut"]]
+    assert report["holdout"]["holdout"]["people"] == len(held)
+    assert report["holdout"]["treated"]["people"] == PEOPLE - len(held)
+    variants = {v["variant"]: v for v in report["abTest"]["variants"]}
+    for name in ("a", "b"):
+        assert variants[name]["people"] == sum(
+            1 for r in runs if r["variant"] == name and not r["heldOut"]
+        )
+    assert "p_value" in variants["b"] and variants["b"]["against"] == "a"
+    assert "peeking" in report["abTest"]["caveat"]
+    sent_steps = {k for k, v in report["byStep"].items() if v["sent"]}
+    assert sent_steps <= {"send-a", "send-b"} and sent_steps
+    assert sum(v["sent"] for v in report["byStep"].values()) == PEOPLE - len(held)
+    assert report["report"]["cost"] >= 0 and "saved" in report["report"]
