@@ -6,9 +6,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from omniweave.analytics.attribution import MODELS, attribute
+from omniweave.analytics.customer_reports import (
+    cohorts_sql,
+    retention,
+    rfm_distribution,
+    sales_sql,
+    satisfaction,
+    survey_sql,
+)
 from omniweave.analytics.model import Path, parse_path
 from omniweave.analytics.paths_sql import DUCKDB, SEP, SPARK, path_table_sql
 from omniweave.analytics.person_path import person_paths
@@ -23,6 +31,7 @@ from omniweave.journeys.service import JourneyService
 from omniweave.messaging import reads as message_reads
 from omniweave.messaging.campaigns import CampaignService
 from omniweave.store.message_tables import messages
+from omniweave.store.trait_tables import computed_traits
 
 BY = ("channel", "campaign")
 DEFAULT_DAYS = 90
@@ -91,6 +100,37 @@ class AnalyticsService:
                 root = _root(db, workspace_id, profile_id)
             people = [p for p in people if p["profileId"] == root]
         return {"asOf": now, "horizonDays": horizon_days, **found, "customers": people[:limit]}
+
+    def customers_report(
+        self, workspace_id: int, start: datetime | None = None, end: datetime | None = None
+    ) -> dict[str, Any]:
+        """Retention cohorts (all orders before ``to``), sales by channel and store, NPS and
+        CSAT in the period, and the RFM distribution of the computed ``rfm`` trait."""
+        start, end = self.window(start, end)
+        from omniweave.analytics import batch
+
+        conn = batch.load(self.engine, workspace_id)
+        try:
+            cohorts = _rows(conn.execute(cohorts_sql(DUCKDB, end)))
+            sales = _rows(conn.execute(sales_sql(DUCKDB, start, end)))
+            answers = _rows(conn.execute(survey_sql(DUCKDB, start, end)))
+        finally:
+            conn.close()
+        with self.engine.connect() as db:
+            rfm = db.execute(
+                select(computed_traits.c.value).where(
+                    computed_traits.c.workspace_id == workspace_id, computed_traits.c.name == "rfm"
+                )
+            ).scalars()
+            distribution = rfm_distribution(rfm)
+        return {
+            "from": start,
+            "to": end,
+            "cohorts": retention(cohorts),
+            "sales": sales,
+            "satisfaction": satisfaction(answers),
+            "rfm": distribution,
+        }
 
     def _measured(
         self, workspace_id: int, origin: str, name: str, days: int | None, planned: int | None

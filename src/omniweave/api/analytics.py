@@ -113,3 +113,20 @@ async def predicted_value(
     return await run_in_threadpool(
         container.analytics.predicted_value, principal.workspace_id, horizon_days, limit, profile
     )
+
+
+@router.get("/api/reports/customers")
+async def customers_report(
+    principal: ReadKey,
+    container: ContainerDep,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    """Retention cohorts by first-order month, paid sales by channel and store, NPS and CSAT
+    from ``Survey Answered`` tracks, and customers per RFM segment."""
+    return await run_in_threadpool(
+        container.analytics.customers_report,
+        principal.workspace_id,
+        as_utc(start) if start else None,
+        as_utc(end) if end else None,
+    )

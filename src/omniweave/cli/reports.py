@@ -209,3 +209,39 @@ def clv(
         shown["customers"],
         ["profileId", "repeatOrders", "pAlive", "expectedOrders", "predictedValue"],
     )
+
+
+@report_app.command("customers")
+def customers(
+    start: datetime = FromOpt,
+    end: datetime = ToOpt,
+    workspace: str = WorkspaceOpt,
+    output: Path = OutputOpt,
+    as_json: bool = JsonFlag,
+) -> None:
+    """Retention cohorts, sales by channel and store, NPS and CSAT, the RFM distribution."""
+    c = container()
+    ws = find_workspace(workspace)
+    try:
+        found = c.analytics.customers_report(ws, _utc(start), _utc(end))
+        _finish(found["sales"], output)
+    except OmniweaveError as error:
+        raise fail(str(error), 2) from None
+    if as_json:
+        emit_json(found)
+        return
+    emit_table(
+        "sales by channel and store",
+        found["sales"],
+        ["channel", "store", "orders", "revenue", "customers"],
+    )
+    cohorts = [
+        {
+            "cohort": r["cohort"],
+            "people": r["people"],
+            "retention": " ".join(f"{s:.0%}" for s in r["retention"]),
+        }
+        for r in found["cohorts"]
+    ]
+    emit_table("retention by first-order month", cohorts, ["cohort", "people", "retention"])
+    emit_json({"satisfaction": found["satisfaction"], "rfm": found["rfm"]})

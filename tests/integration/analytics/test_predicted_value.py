@@ -83,3 +83,50 @@ def test_attribution_and_reports_over_http_on_the_demo(demo, tenant):
         assert got.status_code == 200, got.text  # the tenant's workspace is the demo's
         body = got.json()
         assert len(body["customers"]) == 5 and body["model"]["gammaGamma"]["p"] < 2e5
+
+
+def test_customer_reports_on_the_demo(demo):
+    c, workspace = demo
+    ws = workspace.workspace_id
+    person = c.analytics.predicted_value(ws, limit=1)["customers"][0]["profileId"]
+    user = next(
+        i["value"] for i in c.identity.profile(ws, person)["identifiers"] if i["type"] == "user_id"
+    )
+    answers = [("nps", 10), ("nps", 9), ("nps", 3), ("nps", 7), ("csat", 5), ("csat", 2)]
+    c.ingest.batch(
+        ws,
+        workspace.source_ids["site"],
+        {
+            "batch": [
+                {
+                    "type": "track",
+                    "userId": user,
+                    "event": "Survey Answered",
+                    "messageId": f"sv-{i}",
+                    "timestamp": (DEMO_END - timedelta(days=2)).isoformat(),
+                    "properties": {"survey": kind, "score": score},
+                }
+                for i, (kind, score) in enumerate(answers)
+            ]
+        },
+    )
+    while c.resolver.catch_up():
+        pass
+    c.traits.rebuild()
+    found = c.analytics.customers_report(ws, DEMO_END - timedelta(days=365), DEMO_END)
+    assert found["satisfaction"]["nps"] == {
+        "answers": 4,
+        "promoters": 2,
+        "detractors": 1,
+        "score": 25.0,
+    }
+    assert found["satisfaction"]["csat"]["score"] == 50.0
+    cohorts = found["cohorts"]
+    assert cohorts and all(c_["retention"][0] == 1.0 for c_ in cohorts if c_["people"])
+    assert (
+        sum(r["people"] for r in cohorts) == c.analytics.predicted_value(ws)["model"]["customers"]
+    )
+    sales = found["sales"]
+    assert {r["channel"] for r in sales} >= {"pos"} and all(r["revenue"] > 0 for r in sales)
+    rfm = found["rfm"]
+    assert rfm["customers"] > 0 and sum(rfm["bySegment"].values()) == rfm["customers"]
