@@ -6,12 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from omniweave.analytics.clv import Customer
 from omniweave.api.app import create_app
 from omniweave.bootstrap import bootstrap
+from omniweave.cli.app import app
+from omniweave.cli.context import container as cli_container
 from omniweave.demo.loader import load, prepare_workspace
 from omniweave.demo.model import DEMO_END, DemoSpec
 from omniweave.settings import Settings
@@ -130,3 +134,25 @@ def test_customer_reports_on_the_demo(demo):
     assert {r["channel"] for r in sales} >= {"pos"} and all(r["revenue"] > 0 for r in sales)
     rfm = found["rfm"]
     assert rfm["customers"] > 0 and sum(rfm["bySegment"].values()) == rfm["customers"]
+
+
+def test_clv_and_customers_commands(demo, database_url, tmp_path):
+    runner = CliRunner()
+    env = {"OMNIWEAVE_DATABASE_URL": database_url}
+    cli_container.cache_clear()
+    try:
+        got = runner.invoke(
+            app,
+            ["report", "clv", "--json", "--limit", "3", "-o", str(tmp_path / "clv.csv")],
+            env=env,
+        )
+        assert got.exit_code == 0, got.output
+        body = orjson.loads(got.stdout)
+        assert len(body["customers"]) == 3 and body["model"]["repeaters"] >= 10
+        rows = (tmp_path / "clv.csv").read_text().splitlines()
+        assert rows[0].startswith("profileId,") and len(rows) == body["model"]["customers"] + 1
+        got = runner.invoke(app, ["report", "customers", "--to", "2026-11-01T00:00:00"], env=env)
+        assert got.exit_code == 0, got.output
+        assert "sales by channel and store" in got.stdout and "nps" in got.stdout
+    finally:
+        cli_container.cache_clear()
