@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 
 from omniweave.access.rate import RateLimiter, limit_from
 from omniweave.access.service import KeyVerifier
+from omniweave.analytics.service import AnalyticsService
 from omniweave.channels.model import Adapter
 from omniweave.channels.registry import Adapters, ChannelsConfig
 from omniweave.commerce.announce import Audience
@@ -83,6 +84,7 @@ class Container:
     loyalty: LoyaltyService
     privacy: PrivacyService
     rates: RateLimiter
+    analytics: AnalyticsService
     bus: EventBus | None = None  # set: the Tracking API publishes to NATS JetStream
     extras: dict = field(default_factory=dict)
 
@@ -200,6 +202,8 @@ def bootstrap(
     erased = erasure_key(consents.link_key)
     profile_service = ProfileService(engine, identity, traits, consents, clock)
     privacy = PrivacyService(engine, clock, profile_service, rules, erased)
+    campaigns = CampaignService(engine, clock, messaging)
+    journeys = JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments))
     return Container(
         settings=settings,
         engine=engine,
@@ -214,12 +218,15 @@ def bootstrap(
         consent_updater=build_consent_updater(settings, engine, rules, clock),
         profiles=profile_service,
         messaging=messaging,
-        campaigns=CampaignService(engine, clock, messaging),
+        campaigns=campaigns,
         receipts=Receipts(engine, clock, messaging, consents.link_key),
         alerts=alerts,
         source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
-        journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
+        journeys=journeys,
+        analytics=AnalyticsService(
+            engine, clock, campaigns, journeys, settings.analytics_window_days
+        ),
         catalog=CatalogService(engine, clock, audience),
         carts=carts,
         orders=OrderService(

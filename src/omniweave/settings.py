@@ -74,6 +74,7 @@ class Settings:
     # the person's preferred channel or the cheapest goes first.
     send_cascade: str = "push,email,web_push,viber,sms"
     channel_costs: str = ""
+    analytics_window_days: int = 7  # a paid order this long after a message converts it
     frequency_caps: str = ""
     quiet_hours: str = ""
     default_timezone: str = "UTC"

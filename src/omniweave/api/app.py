@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 import omniweave
 from omniweave.api import (
+    analytics,
     audit,
     campaigns,
     carts,
@@ -147,6 +148,7 @@ def create_app(container: Container) -> FastAPI:
         coupons,
         loyalty,
         audit,
+        analytics,
     )
     for module in routers:
         app.include_router(module.router)

@@ -13,6 +13,7 @@ from omniweave.cli.identity import identity_app
 from omniweave.cli.keys import keys_app, sources_app
 from omniweave.cli.output import console
 from omniweave.cli.privacy import profiles_app
+from omniweave.cli.reports import report_app
 from omniweave.cli.segments import segments_app
 from omniweave.cli.traits import traits_app
 from omniweave.cli.users import users_app
@@ -30,6 +31,7 @@ app.add_typer(traits_app, name="traits")
 app.add_typer(users_app, name="users")
 app.add_typer(profiles_app, name="profiles")
 app.command()(audit)
+app.add_typer(report_app, name="report")
 
 
 @app.command()
