@@ -135,6 +135,9 @@ class Settings:
     ingest_bus_url: str = ""
     ingest_bus_stream: str = "OMNIWEAVE_EVENTS"
     ingest_bus_subject: str = "omniweave.events"
+    # Where batch jobs run on Spark (``identity match --spark``): local[2] on this machine, or
+    # a cluster's master URL (spark://host:7077, yarn, k8s://...).
+    spark_master: str = "local[2]"
     # Commerce: how long a buy-online-pick-up-in-store order holds its stock before the
     # worker releases it and cancels the order; how long a cart token (the app's QR code for
     # the till) is valid; how far back cart events count; at most how many people (cart
