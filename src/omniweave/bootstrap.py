@@ -10,7 +10,9 @@ from datetime import timedelta
 
 from sqlalchemy import Connection, Engine
 
+from omniweave.access.rate import RateLimiter, limit_from
 from omniweave.access.service import KeyVerifier
+from omniweave.analytics.service import AnalyticsService
 from omniweave.channels.model import Adapter
 from omniweave.channels.registry import Adapters, ChannelsConfig
 from omniweave.commerce.announce import Audience
@@ -38,6 +40,7 @@ from omniweave.pricing.loyalty import LoyaltyService
 from omniweave.pricing.program import loyalty_from_settings
 from omniweave.pricing.promotions import PromotionService
 from omniweave.pricing.service import PricingService
+from omniweave.privacy.service import PrivacyService
 from omniweave.profiles.consent_service import (
     ConsentService,
     build_consent_service,
@@ -79,6 +82,9 @@ class Container:
     promotions: PromotionService
     coupons: CouponService
     loyalty: LoyaltyService
+    privacy: PrivacyService
+    rates: RateLimiter
+    analytics: AnalyticsService
     bus: EventBus | None = None  # set: the Tracking API publishes to NATS JetStream
     extras: dict = field(default_factory=dict)
 
@@ -127,6 +133,13 @@ def sms_reports_path(key: bytes) -> str:
     gateway cannot send our API keys, and nobody else can guess it)."""
     digest = hmac.new(key, b"sms-delivery-reports", hashlib.sha256).hexdigest()[:32]
     return f"/api/channels/sms/reports/{digest}"
+
+
+def erasure_key(key: bytes) -> bytes:
+    """Hashes erased identifiers (privacy): derived from the installation's secret, so the
+    hashes cannot be matched against guessed emails without it. Changing
+    ``OMNIWEAVE_UNSUBSCRIBE_SECRET`` forgets which identifiers were erased."""
+    return hmac.new(key, b"erased-identifiers", hashlib.sha256).digest()
 
 
 def bootstrap(
@@ -186,26 +199,34 @@ def bootstrap(
         frozenset(f.name for f in fields(channels) if getattr(channels, f.name) is not None),
     )
     loyalty = loyalty_from_settings(settings)
+    erased = erasure_key(consents.link_key)
+    profile_service = ProfileService(engine, identity, traits, consents, clock)
+    privacy = PrivacyService(engine, clock, profile_service, rules, erased)
+    campaigns = CampaignService(engine, clock, messaging)
+    journeys = JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments))
     return Container(
         settings=settings,
         engine=engine,
         clock=clock,
-        ingest=IngestService(engine, clock, limits),
+        ingest=IngestService(engine, clock, limits, guard=privacy.guard_records),
         keys=KeyVerifier(engine),
-        resolver=Resolver(engine, rules, clock, settings.identity_settle_seconds),
+        resolver=Resolver(engine, rules, clock, settings.identity_settle_seconds, erased),
         identity=identity,
         segments=segments,
         traits=traits,
         consents=consents,
         consent_updater=build_consent_updater(settings, engine, rules, clock),
-        profiles=ProfileService(engine, identity, traits, consents, clock),
+        profiles=profile_service,
         messaging=messaging,
-        campaigns=CampaignService(engine, clock, messaging),
+        campaigns=campaigns,
         receipts=Receipts(engine, clock, messaging, consents.link_key),
         alerts=alerts,
         source_watch=SourceWatch(engine, clock, alerts),
         channels=channels,
-        journeys=JourneyService(engine, clock, JourneyRuntime(engine, clock, messaging, segments)),
+        journeys=journeys,
+        analytics=AnalyticsService(
+            engine, clock, campaigns, journeys, settings.analytics_window_days
+        ),
         catalog=CatalogService(engine, clock, audience),
         carts=carts,
         orders=OrderService(
@@ -222,6 +243,8 @@ def bootstrap(
         promotions=PromotionService(engine, clock),
         coupons=CouponService(engine, clock, consents.link_key),
         loyalty=LoyaltyService(engine, clock, loyalty, settings.pricing_timezone),
+        privacy=privacy,
+        rates=RateLimiter(limit_from(settings.ingest_rate_per_second, settings.ingest_burst)),
         bus=bus_of(settings),
     )
 

@@ -55,6 +55,12 @@ class Settings:
     session_secret: str = ""
     # How long a web UI session lasts after signing in.
     session_hours: float = 12.0
+    # Ingestion requests a second per key (/v1/*, POST /api/customers, /api/orders; a batch is
+    # one request) and the burst allowed at once; 0: no limit. Per process: with N uvicorn
+    # workers the installation allows N times this. A key's own limit (keys create --rate)
+    # wins over it.
+    ingest_rate_per_second: float = 0.0
+    ingest_burst: int = 0
     log_level: str = "INFO"
     log_json: bool = True
     demo_keys_file: str = "./.omniweave/demo-keys.json"
@@ -68,6 +74,7 @@ class Settings:
     # the person's preferred channel or the cheapest goes first.
     send_cascade: str = "push,email,web_push,viber,sms"
     channel_costs: str = ""
+    analytics_window_days: int = 7  # a paid order this long after a message converts it
     frequency_caps: str = ""
     quiet_hours: str = ""
     default_timezone: str = "UTC"
@@ -128,6 +135,9 @@ class Settings:
     ingest_bus_url: str = ""
     ingest_bus_stream: str = "OMNIWEAVE_EVENTS"
     ingest_bus_subject: str = "omniweave.events"
+    # Where batch jobs run on Spark (``identity match --spark``): local[2] on this machine, or
+    # a cluster's master URL (spark://host:7077, yarn, k8s://...).
+    spark_master: str = "local[2]"
     # Commerce: how long a buy-online-pick-up-in-store order holds its stock before the
     # worker releases it and cancels the order; how long a cart token (the app's QR code for
     # the till) is valid; how far back cart events count; at most how many people (cart

@@ -51,6 +51,14 @@ class Principal:
     workspace_id: int
     scope: Scope
     source_id: int | None = None
+    name: str = ""  # the key's label, for the audit log
+    rate_per_second: float | None = None  # this key's ingestion limit, over the default
+    rate_burst: int | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who, in the audit log: the key's id and label (never its secret)."""
+        return f"key:{self.key_id} ({self.name})" if self.name else f"key:{self.key_id}"
 
     def allows(self, needed: Scope) -> bool:
         return self.scope is Scope.ADMIN or self.scope is needed

@@ -74,6 +74,8 @@ def create_key(
     name: str,
     now: datetime,
     source_id: int | None = None,
+    rate_per_second: float | None = None,
+    rate_burst: int | None = None,
 ) -> CreatedKey:
     """Write keys belong to one source (events are stamped with it); read/admin keys do not."""
     if scope is Scope.WRITE and source_id is None:
@@ -89,6 +91,8 @@ def create_key(
             prefix=display_prefix(secret),
             secret_hash=hash_secret(secret),
             created_at=now,
+            rate_per_second=rate_per_second,
+            rate_burst=rate_burst,
         )
         .returning(api_keys.c.id)
     ).scalar_one()
@@ -147,7 +151,15 @@ class KeyVerifier:
         principal = (
             None
             if row is None
-            else Principal(row.id, row.workspace_id, Scope(row.scope), row.source_id)
+            else Principal(
+                row.id,
+                row.workspace_id,
+                Scope(row.scope),
+                row.source_id,
+                row.name,
+                row.rate_per_second,
+                row.rate_burst,
+            )
         )
         if len(self._cache) > 10_000:
             self._cache.clear()

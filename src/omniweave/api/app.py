@@ -12,6 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 import omniweave
 from omniweave.api import (
+    analytics,
+    audit,
     campaigns,
     carts,
     catalog,
@@ -25,6 +27,7 @@ from omniweave.api import (
     messages,
     orders,
     pricing,
+    privacy,
     profiles,
     promotions,
     reads,
@@ -119,12 +122,14 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     errors.install(app)
     app.add_middleware(errors.RefuseNul)
+    app.add_middleware(audit.AuditTrail)
     routers = (
         health,
         tracking,
         records,
         reads,
         profiles,
+        privacy,
         identity,
         segments,
         segment_members,
@@ -142,6 +147,8 @@ def create_app(container: Container) -> FastAPI:
         promotions,
         coupons,
         loyalty,
+        audit,
+        analytics,
     )
     for module in routers:
         app.include_router(module.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
 
 from omniweave.api.responses import Json
-from omniweave.core.errors import InvalidInput, OmniweaveError
+from omniweave.core.errors import InvalidInput, OmniweaveError, RateLimited
 from omniweave.ingest import metrics
 from omniweave.ingest.segment import join_path
 from omniweave.logs import log
@@ -18,6 +19,9 @@ from omniweave.logs import log
 def error_body(exc: OmniweaveError) -> dict:
     # "code" and "message" are what Segment's API answers; its SDKs read them.
     body: dict = {"error": exc.code, "code": exc.code, "message": str(exc)}
+    if isinstance(exc, RateLimited):
+        body["limit"] = exc.limit
+        body["retryAfter"] = round(exc.retry_after, 3)
     if isinstance(exc, InvalidInput):
         body["message"] = exc.summary
         body["errors"] = [e.as_dict() for e in exc.errors]
@@ -35,6 +39,8 @@ def install(app: FastAPI) -> None:
         metrics.rejected.labels(endpoint_label(request), exc.code).inc()
         log.info("request refused", path=request.url.path, status=exc.status, error=str(exc))
         headers = {"WWW-Authenticate": "Basic"} if exc.status == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
         return Json(error_body(exc), status_code=exc.status, headers=headers)
 
     @app.exception_handler(DataError)

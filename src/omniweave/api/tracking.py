@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from omniweave.access.model import Scope
 from omniweave.api.body import json_body_schema, read_json
-from omniweave.api.deps import ContainerDep, authenticate, presented_key
+from omniweave.api.deps import ContainerDep, authenticate, needs, presented_key
 from omniweave.core.errors import InvalidInput
 from omniweave.ingest import metrics
 from omniweave.ingest.segment import MESSAGE_TYPES, Batch, Message
@@ -83,6 +83,7 @@ def _route(kind: str) -> None:
     async def endpoint(request: Request, container: ContainerDep) -> dict[str, Any]:
         return await _ingest(request, container, kind)
 
+    needs(Scope.WRITE)(endpoint)
     endpoint.__name__ = f"segment_{kind}"
     endpoint.__doc__ = f"Record one Segment ``{kind}`` call."
     router.add_api_route(
@@ -105,12 +106,14 @@ for _kind in MESSAGE_TYPES:
     openapi_extra=json_body_schema(Batch),
     responses=_RESPONSES,
 )
+@needs(Scope.WRITE)
 async def segment_batch(request: Request, container: ContainerDep) -> dict[str, Any]:
     """Record up to 500 KB of calls at once: all of them, or none with a 4xx naming the field."""
     return await _ingest(request, container, "batch")
 
 
 @router.post("/import", include_in_schema=False)
+@needs(Scope.WRITE)
 async def segment_import(request: Request, container: ContainerDep) -> dict[str, Any]:
     """Segment's historical-import endpoint is its batch endpoint."""
     return await _ingest(request, container, "batch")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
 
+from omniweave.cli.audit import audit, record_invocation
 from omniweave.cli.context import container
 from omniweave.cli.identity import identity_app
 from omniweave.cli.keys import keys_app, sources_app
 from omniweave.cli.output import console
+from omniweave.cli.privacy import profiles_app
+from omniweave.cli.reports import report_app
 from omniweave.cli.segments import segments_app
 from omniweave.cli.traits import traits_app
 from omniweave.cli.users import users_app
@@ -25,6 +29,9 @@ app.add_typer(identity_app, name="identity")
 app.add_typer(segments_app, name="segments")
 app.add_typer(traits_app, name="traits")
 app.add_typer(users_app, name="users")
+app.add_typer(profiles_app, name="profiles")
+app.command()(audit)
+app.add_typer(report_app, name="report")
 
 
 @app.command()
@@ -169,7 +176,15 @@ _register_data_commands()
 
 
 def main() -> None:
-    app()
+    """The ``omniweave`` script: the command, then its audit entry (cli/audit.py)."""
+    code = 1
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        raise
+    finally:
+        record_invocation(app, sys.argv[1:], code)
 
 
 if __name__ == "__main__":

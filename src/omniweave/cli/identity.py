@@ -38,7 +38,9 @@ def rebuild(as_json: bool = JsonFlag) -> None:
 @identity_app.command("match")
 def match(
     workspace: str = WorkspaceOpt,
-    spark: bool = typer.Option(False, help="Run the matcher on Spark (local[2]), not DuckDB."),
+    spark: bool = typer.Option(
+        False, help="Run the matcher on Spark (OMNIWEAVE_SPARK_MASTER, local[2]), not DuckDB."
+    ),
     auto_merge: float = typer.Option(0.99, help="Merge pairs at or above this probability."),
     review: float = typer.Option(0.80, help="Queue pairs from this probability for review."),
     as_json: bool = JsonFlag,
@@ -51,7 +53,8 @@ def match(
 
     c = container()
     workspace_id = find_workspace(workspace)
-    backend = SparkBackend(local_spark("omniweave-identity")) if spark else None
+    master = c.settings.spark_master
+    backend = SparkBackend(local_spark("omniweave-identity", master)) if spark else None
     with console.status("Matching profiles..."):
         report = match_profiles(
             c.engine, c.identity, workspace_id, Thresholds(auto_merge, review), backend

@@ -19,6 +19,10 @@ def create_key(
     scope: Scope = typer.Option(..., help="write (ingest only), read, or admin."),
     source: str = typer.Option(None, help="The source a write key writes for."),
     name: str = typer.Option("", help="A label to recognise the key by."),
+    rate: float = typer.Option(
+        None, min=0.001, help="Ingestion requests a second for this key (over the setting)."
+    ),
+    burst: int = typer.Option(None, min=1, help="Requests this key may send at once."),
     workspace: str = WorkspaceOpt,
     as_json: bool = JsonFlag,
 ) -> None:
@@ -36,6 +40,8 @@ def create_key(
                 name=name or f"{scope.value} key",
                 now=now,
                 source_id=source_id,
+                rate_per_second=rate,
+                rate_burst=burst,
             )
     except OmniweaveError as exc:
         raise fail(str(exc)) from None

@@ -5,7 +5,9 @@ OmniweaveError
 │   └── PayloadTooLarge (413: a body or an event is over its limit)
 ├── NotAuthenticated  (401: no key, or an unknown one)
 ├── Forbidden         (403: the key lacks the scope)
-└── NotFound          (404)
+├── NotFound          (404)
+├── Conflict          (409)
+└── RateLimited       (429: a key is over its ingestion rate; ``retry_after`` seconds)
 """
 
 from __future__ import annotations
@@ -70,3 +72,13 @@ class NotFound(OmniweaveError):
 class Conflict(OmniweaveError):
     status = 409
     code = "conflict"
+
+
+class RateLimited(OmniweaveError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float, limit: dict[str, float | int]) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.limit = limit

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from omniweave.core.time import Clock
+from omniweave.identity import erasures
 from omniweave.identity.extract import identifiers_of
 from omniweave.identity.graph_repo import load_view, separate
 from omniweave.identity.model import Identifier, IdentityRules
@@ -53,6 +54,8 @@ _EVENT_COLUMNS = (
 DERIVED = (identity_refusals, profile_merges, event_identities, identity_sightings, identities)
 
 Progress = Callable[[int, int], None]
+# The attribution note of an event that carried an erased person's identifier.
+ERASED = {"type": "erased", "reason": "carries an erased person's identifier: not linked"}
 
 
 @dataclass
@@ -70,9 +73,16 @@ class _Batch:
 
 class Resolver:
     def __init__(
-        self, engine: Engine, rules: IdentityRules, clock: Clock, settle_seconds: float = 0.0
+        self,
+        engine: Engine,
+        rules: IdentityRules,
+        clock: Clock,
+        settle_seconds: float = 0.0,
+        erasure_key: bytes = b"",
     ) -> None:
         self.engine = engine
+        # Hashes erased identifiers (privacy): an event carrying one is scrubbed, never linked.
+        self.erasure_key = erasure_key
         self.dialect = Dialect.of(engine)
         self.rules = rules
         self.clock = clock
@@ -135,13 +145,43 @@ class Resolver:
 
     def _resolve(self, conn: Connection, workspace_id: int, rows: list[Any]) -> None:
         found = [(row, identifiers_of(row._asdict(), self.rules)) for row in rows]
-        keys = [i.key for _, idents in found for i in idents if i.valid]
+        found = self._without_erased(conn, workspace_id, found)
+        keys = [i.key for _, idents in found for i in idents or () if i.valid]
         view, ids = load_view(conn, workspace_id, keys)
         batch = _Batch(workspace_id, view, ids)
         for row, idents in found:
+            if idents is None:  # an erased person's event: scrubbed, attributed to nobody
+                batch.attributions.append((row.id, None, [ERASED]))
+                continue
             plan = plan_event(idents, view, self.rules, workspace_id)
             self._apply(conn, batch, row, idents, plan)
         self._flush(conn, batch)
+
+    def _without_erased(
+        self, conn: Connection, workspace_id: int, found: list[tuple[Any, list[Identifier]]]
+    ) -> list[tuple[Any, list[Identifier] | None]]:
+        """Events carrying an erased person's identifier (or already scrubbed: their ids are
+        tokens) lose their identifiers, and their payload is scrubbed in this transaction."""
+        keys = {i.key for _, idents in found for i in idents if i.valid}
+        erased = erasures.erased_among(conn, self.erasure_key, workspace_id, keys)
+        result: list[tuple[Any, list[Identifier] | None]] = []
+        for row, idents in found:
+            if erasures.is_token(row.user_id) or erasures.is_token(row.anonymous_id):
+                result.append((row, None))
+            elif erased and any(i.key in erased for i in idents):
+                conn.execute(
+                    update(events)
+                    .where(events.c.id == row.id)
+                    .values(
+                        erasures.scrubbed_event(
+                            self.erasure_key, row.user_id, row.anonymous_id, row.previous_id
+                        )
+                    )
+                )
+                result.append((row, None))
+            else:
+                result.append((row, idents))
+        return result
 
     def _apply(
         self, conn: Connection, batch: _Batch, row: Any, idents: list[Identifier], plan: EventPlan

@@ -16,6 +16,11 @@ rejected = Counter(
     "Requests or rows refused, by endpoint and reason (invalid_input, payload_too_large, ...)",
     ["endpoint", "reason"],
 )
+rate_limited = Counter(
+    "omniweave_ingest_rate_limited_total",
+    "Ingestion requests refused with 429 because their key was over its rate, by key id",
+    ["key"],
+)
 request_seconds = Histogram(
     "omniweave_ingest_request_seconds",
     "Latency of ingestion requests, from the body read to the commit",

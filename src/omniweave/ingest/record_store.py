@@ -42,6 +42,9 @@ class RecordOutcome:
 class Prepared:
     record: Any
     row: dict[str, Any]
+    # Set by the privacy guard when the record carries an erased person's identifier: the
+    # token its own id becomes; its personal fields are then not stored.
+    erased: str | None = None
 
 
 def validate(model: type[BaseModel], payload: Any) -> Any:
@@ -179,6 +182,16 @@ def _outcomes(prepared, new, known, key, event) -> list[RecordOutcome]:
 
 def _customer_state(p: Prepared) -> dict[str, Any]:
     record: CustomerRecord = p.record
+    if p.erased:
+        return {
+            "workspace_id": p.row["workspace_id"],
+            "source_id": p.row["source_id"],
+            "external_id": p.erased,
+            "identifiers": {},
+            "traits": {},
+            "updated_at": p.row["timestamp"],
+            "message_id": p.row["message_id"],
+        }
     return {
         "workspace_id": p.row["workspace_id"],
         "source_id": p.row["source_id"],
@@ -216,6 +229,8 @@ def _order_state(p: Prepared) -> dict[str, Any]:
     customer = record.customer.model_dump(mode="json", exclude_none=True)
     if record.anonymousId:
         customer["anonymousId"] = record.anonymousId
+    if p.erased:
+        customer = {}
     return {
         "workspace_id": p.row["workspace_id"],
         "source_id": p.row["source_id"],

@@ -6,11 +6,12 @@ events are durable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from omniweave.core.errors import InvalidInput
 from omniweave.core.time import Clock, as_utc
@@ -39,12 +40,24 @@ class Appended:
         return self.received - self.stored
 
 
+# Looks at records about to be written, in their transaction (privacy: a record carrying an
+# erased person's identifier is scrubbed before it is stored).
+RecordGuard = Callable[[Connection, int, list[Prepared]], None]
+
+
 class IngestService:
-    def __init__(self, engine: Engine, clock: Clock, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        limits: Limits | None = None,
+        guard: RecordGuard | None = None,
+    ) -> None:
         self.engine = engine
         self.dialect = Dialect.of(engine)
         self.clock = clock
         self.limits = limits or Limits()
+        self.guard = guard
 
     # --- Segment Tracking API -------------------------------------------------------------
 
@@ -124,6 +137,8 @@ class IngestService:
                 results.append(exc)
         good = [r for r in results if isinstance(r, Prepared)]
         with self.engine.begin() as conn:
+            if self.guard is not None and good:
+                self.guard(conn, workspace_id, good)
             outcomes, new = write(conn, self.dialect, good)
         metrics.count_outcomes([p.row for p in good], new)
         done = iter(outcomes)

@@ -265,7 +265,9 @@ class MessagingService:
             assert decision.channel is not None and decision.address is not None
             unsubscribe = ""
             if decision.channel == "email" and not row["transactional"]:
-                saved["headers"] = self.consents.headers(workspace_id, decision.address, topic)
+                saved["headers"] = self.consents.stored_address_headers(
+                    workspace_id, decision.address, topic
+                )
                 unsubscribe = saved["headers"]["List-Unsubscribe"].strip("<>")
             row["content"] = self.renderer.render(
                 template, decision.channel, context, request.key, self._utm(request), unsubscribe

@@ -63,6 +63,9 @@ api_keys = Table(
     Column("secret_hash", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    # This key's ingestion rate limit (requests a second, burst) over the settings' default.
+    Column("rate_per_second", Float, nullable=True),
+    Column("rate_burst", Integer, nullable=True),
 )
 
 # The append-only log of everything a person or a system did. Rows are never updated.
@@ -255,6 +258,7 @@ from omniweave.store import (  # noqa: E402, F401
     journey_tables,
     message_tables,
     pricing_tables,
+    privacy_tables,
     segment_tables,
     trait_tables,
     ui_tables,

@@ -123,14 +123,16 @@ class SparkBackend:
         return self.spark.sql(statement.sql, args=bound) if bound else self.spark.sql(statement.sql)
 
 
-def local_spark(app_name: str = "omniweave-matching") -> Any:
-    """A small local SparkSession for tests and single-machine runs: two cores, no UI."""
+def local_spark(app_name: str = "omniweave-matching", master: str = "local[2]") -> Any:
+    """A SparkSession: by default a small local one for tests and single-machine runs (two
+    cores, no UI); ``master`` (``OMNIWEAVE_SPARK_MASTER``) points it at a cluster instead,
+    e.g. ``spark://host:7077`` or ``yarn``."""
     from pyspark.sql import SparkSession
 
     # Python UDFs run in worker processes: they must use this interpreter (and its packages).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
-        SparkSession.builder.master("local[2]")
+        SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")

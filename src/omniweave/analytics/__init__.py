@@ -1,0 +1,1 @@
+"""Measure: customer paths, multi-touch attribution, campaign and journey reports, CLV."""
