@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from omniweave.core.errors import InvalidInput, NotFound
-from omniweave.web import data, orchestration, shop
+from omniweave.web import data, orchestration, reports, shop
 from omniweave.web.auth import (
     COOKIE,
     HERE,
@@ -49,6 +49,7 @@ def mount(app: FastAPI) -> FastAPI:
     app.include_router(router)
     app.include_router(orchestration.router)
     app.include_router(shop.router)
+    app.include_router(reports.router)
     app.add_exception_handler(LoginRequired, lambda request, _exc: to_login(request))
     app.add_exception_handler(NotAllowed, lambda request, exc: forbidden(request, exc.message))
     return app
@@ -206,6 +207,7 @@ async def customer(request: Request, user: UserDep, profile_id: str) -> HTMLResp
             "loyalty": c.loyalty.account(ws, pid, 50),
             "cart": c.carts.cart(ws, pid),
             "histories": _order_histories(c, ws, profile.get("orders") or []),
+            "path": c.analytics.profile_path(ws, pid),
         }
 
     return render(

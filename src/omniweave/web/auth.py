@@ -39,7 +39,7 @@ def show(value: Any) -> str:
 
 templates.env.filters["show"] = show
 
-# Areas built on other branches: their nav entries stay hidden until they land.
+# The side bar, in order (an entry whose address is None stays hidden).
 NAV = [
     ("dashboard", "Dashboard", "/ui/"),
     ("customers", "Customers", "/ui/customers"),
@@ -51,7 +51,7 @@ NAV = [
     ("sources", "Sources & keys", "/ui/sources"),
     ("reviews", "Identity review", "/ui/identity/reviews"),
     ("promotions", "Promotions & loyalty", "/ui/promotions"),
-    ("reports", "Attribution", None),  # hidden: attribution/reports branch
+    ("reports", "Attribution & reports", "/ui/reports"),
 ]
 
 

@@ -32,6 +32,18 @@
         ]
       });
     }
+    if (kind === "credits") {
+      return Object.assign({}, base, {
+        legend: { top: 0 },
+        grid: { left: 56, right: 64, top: 36, bottom: 30 },
+        xAxis: { type: "category", data: d.labels },
+        yAxis: [{ type: "value", name: "conversions" }, { type: "value", name: "revenue" }],
+        series: [
+          { type: "bar", name: "conversions", data: d.conversions },
+          { type: "bar", name: "revenue", yAxisIndex: 1, data: d.revenue }
+        ]
+      });
+    }
     if (kind === "stacked") {
       return Object.assign({}, base, {
         legend: { top: 0 },
@@ -52,7 +64,7 @@
     fetch(el.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (d) {
-        var values = d.values || d.sent || (d.series || []).reduce(function (a, s) { return a.concat(s.values); }, []);
+        var values = d.values || d.sent || d.conversions || (d.series || []).reduce(function (a, s) { return a.concat(s.values); }, []);
         if (!values.length || values.every(function (v) { return !v; })) {
           if (!(d.other || []).some(function (v) { return v; })) { empty(el, "Nothing yet"); return; }
         }
