@@ -164,6 +164,8 @@ def test_a_marketer_builds_a_journey_and_the_email_arrives(browser, ui: Ui):
         "/ui/pricing",
         "/ui/coupons",
         "/ui/loyalty",
+        "/ui/reports",
+        "/ui/reports?model=shapley&by=campaign",
     ]
     for path in pages:
         page.goto(f"{ui.url}{path}")
@@ -196,6 +198,15 @@ def test_an_analyst_reads_but_cannot_send(browser, ui: Ui):
     assert page.locator("#save-promotion").count() == 0
     page.goto(f"{ui.url}/ui/coupons")
     assert page.locator("#pool-form").count() == 0
+    # Reports are for reading: the model is chosen in a select, the chart drawn.
+    page.goto(f"{ui.url}/ui/reports")
+    page.select_option("#attribution-model", "linear")
+    page.wait_for_url("**/ui/reports?model=linear*")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#attribution-chart > *").count() >= 1
+    page.goto(f"{ui.url}/ui/reports/campaigns/spring")
+    page.wait_for_load_state("networkidle")
+    assert "Holdout uplift" in page.inner_text("#uplift")
     assert watch.take() == []
 
     # Asking anyway, with a valid session and CSRF token: 403 and why.
