@@ -54,6 +54,13 @@ def main() -> None:
             "campaign": campaign,
             "template-editor": "/ui/templates/edit?name=win-back",
             "sources": "/ui/sources",
+            "promotions": "/ui/promotions",
+            "price-a-cart": "/ui/pricing",
+            "coupons": _first_link(page, args.url, "/ui/coupons", "/ui/coupons?pool="),
+            "loyalty": "/ui/loyalty",
+            "attribution": "/ui/reports?model=markov&days=365",
+            "campaign-report": campaign
+            and campaign.replace("/ui/campaigns/", "/ui/reports/campaigns/"),
         }
         for name, path in shots.items():
             if not path:
@@ -64,11 +71,23 @@ def main() -> None:
                 page.fill("input[name=who]", profile)
                 page.click("form[hx-post='/ui/preview'] button:has-text('Preview')")
                 page.wait_for_selector("#preview .decision")
+            if name == "price-a-cart":  # a cart at a till, with every promotion's verdict
+                _price_a_cart(page)
             page.wait_for_timeout(600)  # charts animate in
             target = out / f"{name}.png"
             page.screenshot(path=str(target), full_page=False)
             print(f"{target}  {target.stat().st_size // 1024} KB")
         browser.close()
+
+
+def _price_a_cart(page) -> None:
+    page.select_option("#pricing-store", index=1)
+    lines = [("margherita-30", "1"), ("pepperoni-35", "1"), ("cola-05", "3")]
+    for row, (sku, quantity) in enumerate(lines, start=1):
+        page.fill(f"#lines .line-row:nth-child({row}) input[name=sku]", sku)
+        page.fill(f"#lines .line-row:nth-child({row}) input[name=quantity]", quantity)
+    page.click("#price-cart")
+    page.wait_for_selector("#priced-total")
 
 
 def _first_link(page, url: str, listing: str, prefix: str) -> str | None:

@@ -41,8 +41,8 @@ def demo(
 
     Sources site, app, crm, loyalty, callcenter and twenty tills (pos-001..pos-020) get the
     same people under overlapping identifiers, written through the ingest API's validation.
-    Re-running stores nothing new. Then applies the demo's templates, segments, journeys
-    and campaign (src/omniweave/demo/orchestration.yaml) and its shop (the menu as a
+    Re-running stores nothing new. Then applies the demo's templates, segments, journeys,
+    campaign and promotions (src/omniweave/demo/orchestration.yaml) and its shop (the menu as a
     catalog, price lists, the stores as pickup points with stock: demo/shop.py); journeys
     react to what arrives from then on. The demo keys are saved in
     OMNIWEAVE_DEMO_KEYS_FILE, so every run prints the same ones.

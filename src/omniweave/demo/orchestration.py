@@ -1,5 +1,5 @@
-"""The demo's templates, segments, journeys and campaign (``orchestration.yaml``), applied
-on every ``omniweave demo``: applying the same definitions again changes nothing."""
+"""The demo's templates, segments, journeys, campaign and promotions (``orchestration.yaml``),
+applied on every ``omniweave demo``: applying the same definitions again changes nothing."""
 
 from __future__ import annotations
 
@@ -29,5 +29,7 @@ def apply_orchestration(container: Container, workspace_id: int) -> list[str]:
             c["name"] == document["name"] for c in container.campaigns.list(workspace_id)
         ):
             container.campaigns.save(workspace_id, document)
-        applied.append(f"{kind} {document['name']}")
+        elif kind == "promotion":  # the same definition again is no new version
+            container.promotions.put(workspace_id, None, document)
+        applied.append(f"{kind} {document.get('name') or document.get('key')}")
     return applied
