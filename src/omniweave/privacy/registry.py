@@ -401,7 +401,8 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "erasures": "what was erased, counted: identifiers and profiles are counts, and the "
     "profile_id it names no longer resolves to anything",
     "erased_identifiers": "keyed hashes, not reversible without the installation secret",
-    "audit_log": "operators' actions; bodies are summarised by field names, never values",
+    "audit_log": "operators' actions; bodies are summarised by field names, never values; "
+    "a path may name a profile id (the erase request itself), which resolves to no one after",
     "catalog_categories": "the catalog",
     "catalog_products": "the catalog",
     "catalog_versions": "a counter per workspace",

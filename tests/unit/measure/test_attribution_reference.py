@@ -4,8 +4,8 @@ The CSV is the first 300 rows of ChannelAttribution's ``cypack/data/Data.csv``. 
 made once with ChannelAttribution installed (``uv sync --group bench``) by:
 
     .venv/bin/python bench/attribution.py --orders 1 --nsim 10000000 --pins \
-        --data tests/unit/analytics/data/channel_attribution_300.csv \
-        > tests/unit/analytics/data/channel_attribution_300_pins.json
+        --data tests/unit/measure/data/channel_attribution_300.csv \
+        > tests/unit/measure/data/channel_attribution_300_pins.json
 
 so this test does not need ChannelAttribution. Its Markov model simulates (10,000,000 paths,
 the result of one fold of 1,000,000), so our exact removal effects can only agree to its
