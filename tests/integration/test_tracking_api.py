@@ -169,3 +169,29 @@ def test_rejections_are_counted_in_metrics(client, tenant):
         'omniweave_ingest_events_total{outcome="stored",type="track"}'
         in client.get("/metrics").text
     )
+
+
+def test_a_store_locked_past_its_busy_timeout_is_a_503_to_retry_not_a_500(container):
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy.exc import OperationalError
+
+    from omniweave.api.app import create_app
+
+    app = create_app(container)
+
+    @app.get("/test-locked")
+    def locked() -> None:  # what SQLite raises when its one writer is held too long
+        cause = sqlite3.OperationalError("database is locked")
+        raise OperationalError("BEGIN IMMEDIATE", {}, cause)
+
+    @app.get("/test-broken")
+    def broken() -> None:
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("disk I/O error"))
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/test-locked")
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+        assert answer.json()["code"] == "busy"
+        assert client.get("/test-broken").status_code == 500

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
 from omniweave.api.responses import Json
 from omniweave.core.errors import InvalidInput, OmniweaveError, RateLimited
@@ -59,6 +59,23 @@ def install(app: FastAPI) -> None:
             },
             status_code=400,
         )
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> Json:
+        """SQLite's single writer still held after the busy timeout (a burst of background
+        work on the embedded store): nothing was written, so the caller may retry; a 503
+        with Retry-After says so. Any other operational error is unexpected."""
+        if "database is locked" not in str(exc.orig):
+            return await _unexpected(request, exc)
+        metrics.rejected.labels(endpoint_label(request), "busy").inc()
+        log.warning("store busy", path=request.url.path)
+        body = {
+            "error": "busy",
+            "code": "busy",
+            "message": "the store is busy with another write; nothing was stored, retry",
+            "errors": [],
+        }
+        return Json(body, status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Json:
