@@ -62,3 +62,27 @@ def test_the_review_queue_and_splits_answer_with_clear_errors(run, tenant):
     assert wrong.exit_code == 2
     nothing = run("identity", "split", "p_nobody")
     assert nothing.exit_code == 1
+
+
+def test_consents_are_granted_revoked_and_shown_from_the_command_line(run, container, tenant):
+    ws = tenant.workspace_id
+    identify = {"type": "identify", "userId": "u7", "messageId": "c1",
+                "traits": {"email": "Olga@Example.com"}}  # fmt: skip
+    container.ingest.batch(ws, tenant.site_id, {"batch": [identify]})
+    while container.catch_up():
+        pass
+    profile = container.identity.lookup(ws, "user_id", "u7")["id"]
+    granted = run("consents", "grant", "email=olga@example.com", "--channel", "email", "--json")
+    assert granted.exit_code == 0, granted.output
+    answer = orjson.loads(granted.output)
+    assert answer["profile"] == profile
+    assert answer["reachability"]["email"]["marketing"]["reachable"] is True
+    revoked = run("consents", "revoke", "email=OLGA@example.com", "--channel", "email", "--json")
+    assert revoked.exit_code == 0, revoked.output
+    assert orjson.loads(revoked.output)["reachability"]["email"]["marketing"]["reachable"] is False
+    shown = orjson.loads(run("consents", "show", profile, "--json").output)
+    assert [h["state"] for h in shown["history"]] == ["revoked", "granted"]  # newest first
+    wrong = run("consents", "grant", "olga@example.com", "--channel", "email")
+    assert wrong.exit_code != 0 and "FIELD=VALUE" in wrong.output
+    unknown = run("consents", "grant", "email=olga@example.com", "--channel", "pigeon")
+    assert unknown.exit_code != 0 and "pigeon" in unknown.output

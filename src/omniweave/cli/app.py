@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from omniweave.cli.audit import audit, record_invocation
+from omniweave.cli.consents import consents_app
 from omniweave.cli.context import container
 from omniweave.cli.identity import identity_app
 from omniweave.cli.keys import keys_app, sources_app
@@ -28,6 +29,7 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(identity_app, name="identity")
 app.add_typer(segments_app, name="segments")
 app.add_typer(traits_app, name="traits")
+app.add_typer(consents_app, name="consents")
 app.add_typer(users_app, name="users")
 app.add_typer(profiles_app, name="profiles")
 app.command()(audit)
