@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).parents[2]
 BENCH = ROOT / "bench" / "attribution.py"
-SLICE = ROOT / "tests" / "unit" / "analytics" / "data" / "channel_attribution_300.csv"
+SLICE = ROOT / "tests" / "unit" / "measure" / "data" / "channel_attribution_300.csv"
 
 
 def test_the_attribution_benchmark_compares_with_channel_attribution():

@@ -12,7 +12,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from omniweave.access.model import Scope
-from omniweave.api.deps import scope_of
+from omniweave.api.deps import ANY_SCOPE, scope_of
 
 # Routes meant to need no key, and why (everything else must name a scope).
 PUBLIC = {
@@ -27,6 +27,7 @@ PUBLIC = {
 }
 ALLOWED = {
     None: {"none", "write", "read", "admin"},
+    ANY_SCOPE: {"write", "read", "admin"},
     Scope.WRITE: {"write", "admin"},
     Scope.READ: {"read", "admin"},
     Scope.ADMIN: {"admin"},

@@ -5,29 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from omniweave.access.model import Principal
-from omniweave.api.deps import ContainerDep, ReadKey, presented_key
-from omniweave.core.errors import NotAuthenticated
+from omniweave.api.deps import AnyKey, ContainerDep, ReadKey
 
 router = APIRouter(prefix="/api/carts", tags=["carts"])
-
-
-def any_key(request: Request, container: ContainerDep) -> Principal:
-    """A till holds a write key, a back office a read key: any key of the workspace may
-    issue or use a cart token (the token, short-lived and signed, is the permission)."""
-    secret = presented_key(request)
-    if not secret:
-        raise NotAuthenticated("no API key: send it as HTTP Basic user or a Bearer token")
-    principal = container.keys.verify(secret)
-    if principal is None:
-        raise NotAuthenticated("unknown or revoked API key")
-    return principal
-
-
-AnyKey = Annotated[Principal, Depends(any_key)]
 
 
 @router.get("/by-token/{token}")

@@ -126,3 +126,22 @@ def source_for(container: Container, principal: Principal, named: object) -> int
         raise InvalidInput.one("source", "an admin key must name the source it writes for")
     with container.engine.connect() as conn:
         return require_source(conn, principal.workspace_id, named)
+
+
+ANY_SCOPE = "any"  # scope_of's answer for a route any key of the workspace may call
+
+
+def any_key(request: Request, container: ContainerDep) -> Principal:
+    """Any key of the workspace (write, read or admin): a till asking a price or using a cart
+    token holds a write key, a back office a read key; the question writes nothing."""
+    secret = presented_key(request)
+    if not secret:
+        raise NotAuthenticated("no API key: send it as HTTP Basic user or a Bearer token")
+    principal = container.keys.verify(secret)
+    if principal is None:
+        raise NotAuthenticated("unknown or revoked API key")
+    return principal
+
+
+any_key.needs_scope = ANY_SCOPE  # type: ignore[attr-defined]
+AnyKey = Annotated[Principal, Depends(any_key)]

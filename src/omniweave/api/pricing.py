@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from omniweave.access.model import Principal
-from omniweave.api.deps import ContainerDep, presented_key
-from omniweave.core.errors import NotAuthenticated
+from omniweave.api.deps import AnyKey, ContainerDep
 from omniweave.pricing.requests import CalculateRequest
 
 router = APIRouter(prefix="/api/pricing", tags=["pricing"])
-
-
-def any_key(request: Request, container: ContainerDep) -> Principal:
-    """Pricing is a question, not a write: a till's write key, a read key or an admin key."""
-    secret = presented_key(request)
-    if not secret:
-        raise NotAuthenticated("no API key: send it as HTTP Basic user or a Bearer token")
-    principal = container.keys.verify(secret)
-    if principal is None:
-        raise NotAuthenticated("unknown or revoked API key")
-    return principal
-
-
-AnyKey = Annotated[Principal, Depends(any_key)]
 
 
 @router.post("/calculate")

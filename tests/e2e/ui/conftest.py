@@ -24,7 +24,7 @@ ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         service_absent(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
