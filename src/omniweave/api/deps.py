@@ -59,14 +59,20 @@ def within_rate(container: Container, principal: Principal) -> None:
         )
 
 
-def authenticate(
-    container: Container, secret: str | None, needed: Scope, trail: dict | None = None
-) -> Principal:
+def verified(container: Container, secret: str | None) -> Principal:
+    """The key's principal, whatever its scope; 401 without a key or with an unknown one."""
     if not secret:
         raise NotAuthenticated("no API key: send it as HTTP Basic user or a Bearer token")
     principal = container.keys.verify(secret)
     if principal is None:
         raise NotAuthenticated("unknown or revoked API key")
+    return principal
+
+
+def authenticate(
+    container: Container, secret: str | None, needed: Scope, trail: dict | None = None
+) -> Principal:
+    principal = verified(container, secret)
     if trail is not None:
         trail.update(actor=principal.actor, workspace_id=principal.workspace_id)
     if not principal.allows(needed):
@@ -134,13 +140,7 @@ ANY_SCOPE = "any"  # scope_of's answer for a route any key of the workspace may 
 def any_key(request: Request, container: ContainerDep) -> Principal:
     """Any key of the workspace (write, read or admin): a till asking a price or using a cart
     token holds a write key, a back office a read key; the question writes nothing."""
-    secret = presented_key(request)
-    if not secret:
-        raise NotAuthenticated("no API key: send it as HTTP Basic user or a Bearer token")
-    principal = container.keys.verify(secret)
-    if principal is None:
-        raise NotAuthenticated("unknown or revoked API key")
-    return principal
+    return verified(container, presented_key(request))
 
 
 any_key.needs_scope = ANY_SCOPE  # type: ignore[attr-defined]
